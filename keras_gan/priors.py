@@ -4,6 +4,7 @@ import math
 from typing import Callable, Union
 
 import keras
+import tensorflow as tf
 
 # Uniform on [-sqrt(3), sqrt(3)] has unit variance, like N(0, 1).
 UNIFORM_BOUND = math.sqrt(3.0)
@@ -23,18 +24,29 @@ def validate_prior(latent_prior: LatentPrior) -> None:
     )
 
 
+def _stateless_seed(seed):
+    """A `[2]` int64 seed for TensorFlow's stateless random ops."""
+    if isinstance(seed, keras.random.SeedGenerator):
+        return tf.cast(seed.next(), "int64")
+    if seed is None:
+        return tf.random.uniform([2], maxval=2**31 - 1, dtype="int64")
+    return tf.stack([tf.cast(seed, "int64"), tf.constant(0, "int64")])
+
+
 def sample_latent(latent_prior: LatentPrior, shape, seed=None):
     """Draw noise of `shape` from `latent_prior`.
 
-    With an integer `seed`, the TensorFlow backend draws
-    `tf.random.stateless_{uniform,normal}(shape, seed=[seed, 0])`, which is
-    what the exported `sample` signature reproduces.
+    The noise comes from TensorFlow's stateless generator with seed `[seed, 0]`
+    (or the seed generator's next state): the same draw in eager code, in a
+    `tf.function` and in an exported SavedModel. XLA's kernels (`jit_compile`)
+    draw different, identically distributed numbers for the same seed.
 
     Args:
         latent_prior: str or callable. `"uniform"` (on [-sqrt 3, sqrt 3]),
             `"normal"` (N(0, 1)) or a callable `(shape, seed) -> tensor`.
         shape: tuple. Shape of the noise, usually `(batch, latent_dim)`.
-        seed: int, `keras.random.SeedGenerator` or None.
+        seed: int, scalar integer tensor, `keras.random.SeedGenerator` or None
+            (fresh noise). Defaults to None.
 
     Example:
     >>> z = sample_latent("uniform", (4, 100), seed=0)
@@ -42,8 +54,9 @@ def sample_latent(latent_prior: LatentPrior, shape, seed=None):
     validate_prior(latent_prior)
     if callable(latent_prior):
         return latent_prior(shape, seed)
+    seed = _stateless_seed(seed)
     if latent_prior == "uniform":
-        return keras.random.uniform(
-            shape, minval=-UNIFORM_BOUND, maxval=UNIFORM_BOUND, seed=seed
+        return tf.random.stateless_uniform(
+            shape, seed, minval=-UNIFORM_BOUND, maxval=UNIFORM_BOUND
         )
-    return keras.random.normal(shape, seed=seed)
+    return tf.random.stateless_normal(shape, seed)

@@ -1,0 +1,72 @@
+"""The paper's MNIST networks (goodfeli/adversarial `mnist.yaml`).
+
+G: 100 -> ReLU 1200 -> ReLU 1200 -> sigmoid 784, irange .05, output bias from
+the pixel marginals. D: maxout 240x5 -> maxout 240x5 -> sigmoid 1, irange .005,
+inputs kept with p=0.8 and hidden units with p=0.5.
+"""
+
+import keras
+
+from keras_gan.architectures.common import bias_initializer, check_width, irange, scaled
+from keras_gan.layers import MaxoutDense
+
+IMAGE_SHAPE = (28, 28, 1)
+LATENT_DIM = 100
+
+
+def generator(width: float = 1.0, output_bias=None, latent_dim: int = LATENT_DIM) -> keras.Model:
+    """The MNIST generator.
+
+    Args:
+        width: float. Multiplier of the hidden sizes. Defaults to 1.0 (the paper).
+        output_bias: array of 784 values or None. Initial output bias, usually
+            `marginal_logits(train_images)`. Defaults to None (zeros).
+        latent_dim: int. Noise size. Defaults to 100.
+
+    Example:
+    >>> generator().output_shape
+    (None, 28, 28, 1)
+    """
+    check_width(width)
+    return keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            keras.layers.Dense(scaled(1200, width), "relu", kernel_initializer=irange(0.05), name="h0"),
+            keras.layers.Dense(scaled(1200, width), "relu", kernel_initializer=irange(0.05), name="h1"),
+            keras.layers.Dense(
+                784,
+                "sigmoid",
+                kernel_initializer=irange(0.05),
+                bias_initializer=bias_initializer(output_bias, 784),
+                name="y",
+            ),
+            keras.layers.Reshape(IMAGE_SHAPE),
+        ],
+        name="mnist_generator",
+    )
+
+
+def discriminator(width: float = 1.0) -> keras.Model:
+    """The MNIST discriminator; it outputs logits.
+
+    Args:
+        width: float. Multiplier of the number of maxout units. Defaults to 1.0.
+
+    Example:
+    >>> discriminator().output_shape
+    (None, 1)
+    """
+    check_width(width)
+    return keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.2),
+            MaxoutDense(scaled(240, width), 5, kernel_initializer=irange(0.005), name="h0"),
+            keras.layers.Dropout(0.5),
+            MaxoutDense(scaled(240, width), 5, kernel_initializer=irange(0.005), name="h1"),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(1, kernel_initializer=irange(0.005), name="y"),
+        ],
+        name="mnist_discriminator",
+    )

@@ -1,0 +1,115 @@
+"""The paper's Toronto Face Database networks (goodfeli/adversarial `tfd_pretrain/`).
+
+The generator is trained in two stages. `pretrain.yaml`: 100 -> ReLU 8000 ->
+sigmoid 8000 (bias -2) -> sigmoid 2304 (bias from the marginals, sparse_init
+100), 50 epochs. `train.yaml`: a new 100 -> ReLU 8000 -> sigmoid 100 (bias -2)
+network is put below the pretrained one, feeding it its "noise", and the whole
+generator trains 22 more epochs against a new discriminator. Every layer of both
+networks has max_col_norm 1.9365. D: maxout 1200x5 -> maxout 1200x5 -> sigmoid,
+irange .005, inputs kept with p=0.8 and hidden units with p=0.5.
+"""
+
+import keras
+
+from keras_gan.architectures.common import SparseInit, bias_initializer, check_width, irange, scaled
+from keras_gan.layers import MaxoutDense
+
+IMAGE_SHAPE = (48, 48, 1)
+LATENT_DIM = 100
+MAX_COL_NORM = 1.9365
+
+
+def _dense(units, activation, name, init=None, bias="zeros"):
+    return keras.layers.Dense(
+        units,
+        activation,
+        kernel_initializer=init or irange(0.05),
+        bias_initializer=bias,
+        kernel_constraint=keras.constraints.MaxNorm(MAX_COL_NORM, axis=0),
+        name=name,
+    )
+
+
+def pretrain_generator(width: float = 1.0, output_bias=None, latent_dim: int = LATENT_DIM) -> keras.Model:
+    """The first-stage TFD generator (`pretrain.yaml`).
+
+    Args:
+        width: float. Multiplier of the 8000-unit hidden sizes. Defaults to 1.0.
+        output_bias: array of 2304 values or None. Usually
+            `marginal_logits(train_images)`. Defaults to None (zeros).
+        latent_dim: int. Noise size. Defaults to 100.
+
+    Example:
+    >>> pretrain_generator(width=0.01).output_shape
+    (None, 48, 48, 1)
+    """
+    check_width(width)
+    return keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            _dense(scaled(8000, width), "relu", "h0"),
+            _dense(scaled(8000, width), "sigmoid", "h1", bias=keras.initializers.Constant(-2.0)),
+            _dense(2304, "sigmoid", "y", init=SparseInit(100), bias=bias_initializer(output_bias, 2304)),
+            keras.layers.Reshape(IMAGE_SHAPE),
+        ],
+        name="tfd_pretrain_generator",
+    )
+
+
+def generator(width: float = 1.0, output_bias=None, pretrained: keras.Model | None = None) -> keras.Model:
+    """The second-stage TFD generator: a new network below `pretrained` (`train.yaml`).
+
+    The new layers map the noise to a sigmoid code the size of `pretrained`'s
+    input; `pretrained`'s layers (and weights) follow unchanged.
+
+    Args:
+        width: float. Multiplier of the 8000-unit layers. Defaults to 1.0.
+        output_bias: array of 2304 values or None. Output bias of a fresh
+            first stage, when `pretrained` is None. Defaults to None.
+        pretrained: `keras.Model` or None. A trained `pretrain_generator`.
+            Defaults to None (a fresh one).
+
+    Example:
+    >>> generator(width=0.01).output_shape
+    (None, 48, 48, 1)
+    """
+    check_width(width)
+    if pretrained is None:
+        pretrained = pretrain_generator(width, output_bias)
+    code_dim = pretrained.input_shape[-1]
+    return keras.Sequential(
+        [
+            keras.Input((LATENT_DIM,)),
+            _dense(scaled(8000, width), "relu", "g0"),
+            _dense(code_dim, "sigmoid", "g1", bias=keras.initializers.Constant(-2.0)),
+            *pretrained.layers,
+        ],
+        name="tfd_generator",
+    )
+
+
+def discriminator(width: float = 1.0) -> keras.Model:
+    """The TFD discriminator; it outputs logits.
+
+    Args:
+        width: float. Multiplier of the number of maxout units. Defaults to 1.0.
+
+    Example:
+    >>> discriminator(width=0.01).output_shape
+    (None, 1)
+    """
+    check_width(width)
+    norm = dict(max_norm=MAX_COL_NORM, kernel_initializer=irange(0.005))
+    return keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.2),
+            MaxoutDense(scaled(1200, width), 5, name="h0", **norm),
+            keras.layers.Dropout(0.5),
+            MaxoutDense(scaled(1200, width), 5, name="h1", **norm),
+            keras.layers.Dropout(0.5),
+            _dense(1, None, "y", init=irange(0.005)),
+        ],
+        name="tfd_discriminator",
+    )

@@ -1,0 +1,167 @@
+"""The paper's experiments: networks plus training settings, in one place.
+
+Each `Experiment` holds what goodfeli/adversarial's YAML files hold: the
+architecture, batch size, learning rate and its decay, the momentum ramp, the
+noise prior and k. `experiment.build_gan(...)` returns a compiled `GAN` that
+trains as that YAML file does.
+
+Two facts of the paper's code shape the optimizers:
+- its discriminator objective is `0.5 * (BCE(real) + BCE(fake))`, half of
+  `discriminator_loss` (-V). SGD is linear in the gradient, so the
+  discriminator's learning rate here is half the YAML's: the same updates;
+- it updates D and G simultaneously (`update="simultaneous"`), while
+  `GAN`'s default is the paper's Algorithm 1 (`update="alternating"`).
+"""
+
+import dataclasses
+
+import keras
+
+from keras_gan import architectures
+from keras_gan.model import GAN
+from keras_gan.schedules import ExponentialDecayToFloor, LinearMomentum, ScheduledMomentumSGD
+
+
+@dataclasses.dataclass(frozen=True)
+class Experiment:
+    """One experiment of the paper.
+
+    Args:
+        name: str. Registry key.
+        architecture: str. Key of `keras_gan.architectures.ARCHITECTURES`.
+        dataset: str. Name for `keras_gan.datasets.load`.
+        batch_size: int. Minibatch size m.
+        learning_rate: float. The YAML's learning rate (G's; D's is half).
+        latent_prior: str. `"uniform"` or `"normal"`.
+        epochs: int. Epochs of the (last) training stage.
+        pretrain_epochs: int. Epochs of a first stage (TFD), else 0.
+        gcn: bool. Whether images are globally contrast normalised.
+        d_steps: int. k. Defaults to 1.
+        update: str. `"alternating"` or `"simultaneous"`. Defaults to
+            `"simultaneous"` (the paper's code).
+        initial_momentum, final_momentum: float. The momentum ramp's ends.
+        momentum_start, momentum_saturate: int. Epochs of the ramp.
+        decay_factor, min_learning_rate: float. Learning-rate decay per update.
+        source: str. The YAML file(s) this reproduces.
+    """
+
+    name: str
+    architecture: str
+    dataset: str
+    batch_size: int
+    learning_rate: float
+    latent_prior: str
+    epochs: int
+    pretrain_epochs: int = 0
+    gcn: bool = False
+    d_steps: int = 1
+    update: str = "simultaneous"
+    initial_momentum: float = 0.5
+    final_momentum: float = 0.7
+    momentum_start: int = 1
+    momentum_saturate: int = 250
+    decay_factor: float = 1.000004
+    min_learning_rate: float = 1e-6
+    source: str = ""
+
+    def optimizer(self, steps_per_epoch: int, learning_rate: float) -> ScheduledMomentumSGD:
+        """SGD with this experiment's learning-rate decay and momentum ramp."""
+        return ScheduledMomentumSGD(
+            learning_rate=ExponentialDecayToFloor(learning_rate, self.decay_factor, self.min_learning_rate),
+            momentum_schedule=LinearMomentum(
+                steps_per_epoch,
+                self.initial_momentum,
+                self.final_momentum,
+                self.momentum_start,
+                self.momentum_saturate,
+            ),
+        )
+
+    def build_gan(
+        self,
+        steps_per_epoch: int,
+        width: float = 1.0,
+        train_images=None,
+        seed: int | None = None,
+        jit_compile="auto",
+        **overrides,
+    ) -> GAN:
+        """A compiled `GAN` with this experiment's networks and optimizers.
+
+        Args:
+            steps_per_epoch: int. Updates per epoch (for the momentum ramp).
+            width: float. Multiplier of the hidden sizes. Defaults to 1.0.
+            train_images: array or None. Training images in [0, 1], for the
+                output bias "from marginals". Defaults to None (zero bias).
+            seed: int or None. Seed of the training noise. Defaults to None.
+            jit_compile: bool or "auto". Passed to `compile`. Defaults to "auto".
+            **overrides: `GAN` arguments to change (`update`, `d_steps`,
+                `generator_loss`, `latent_prior`), each a documented deviation.
+
+        Example:
+        >>> gan = EXPERIMENTS["mnist"].build_gan(steps_per_epoch=500, width=0.1)
+        """
+        generator, discriminator = architectures.build(self.architecture, width, train_images)
+        options = dict(latent_prior=self.latent_prior, d_steps=self.d_steps, update=self.update)
+        options.update(overrides)
+        gan = GAN(generator, discriminator, seed=seed, **options)
+        gan.compile(
+            d_optimizer=self.optimizer(steps_per_epoch, self.learning_rate / 2),
+            g_optimizer=self.optimizer(steps_per_epoch, self.learning_rate),
+            jit_compile=jit_compile,
+        )
+        return gan
+
+
+EXPERIMENTS = {
+    "mnist": Experiment(
+        name="mnist",
+        architecture="mnist",
+        dataset="mnist",
+        batch_size=100,
+        learning_rate=0.1,
+        latent_prior="uniform",
+        epochs=300,
+        source="goodfeli/adversarial mnist.yaml",
+    ),
+    "tfd": Experiment(
+        name="tfd",
+        architecture="tfd",
+        dataset="tfd",
+        batch_size=100,
+        learning_rate=0.05,
+        latent_prior="normal",
+        pretrain_epochs=50,
+        epochs=22,
+        source="goodfeli/adversarial tfd_pretrain/pretrain.yaml, tfd_pretrain/train.yaml",
+    ),
+    "cifar10_fc": Experiment(
+        name="cifar10_fc",
+        architecture="cifar10_fc",
+        dataset="cifar10",
+        batch_size=100,
+        learning_rate=0.025,
+        latent_prior="normal",
+        epochs=300,
+        gcn=True,
+        source="goodfeli/adversarial cifar10_fully_connected.yaml",
+    ),
+    "cifar10_conv": Experiment(
+        name="cifar10_conv",
+        architecture="cifar10_conv",
+        dataset="cifar10",
+        batch_size=128,
+        learning_rate=0.004,
+        latent_prior="normal",
+        epochs=300,
+        gcn=True,
+        source="goodfeli/adversarial cifar10_convolutional.yaml",
+    ),
+}
+
+
+def get(name: str) -> Experiment:
+    """The experiment `name`, with an error that lists the choices."""
+    if name not in EXPERIMENTS:
+        raise ValueError(f"Unknown experiment {name!r}. Choose one of {sorted(EXPERIMENTS)}.")
+    return EXPERIMENTS[name]

@@ -1,0 +1,307 @@
+"""`GAN`: a `keras.Model` whose `train_step` is the paper's Algorithm 1."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from keras_gan import losses
+from keras_gan.priors import LatentPrior, sample_latent, validate_prior
+
+UPDATES = ("alternating", "simultaneous")
+
+
+def _real_images(data):
+    """Images from a batch that may be `x`, `(x,)`, `(x, y)` or `(x, y, w)`."""
+    return data[0] if isinstance(data, (tuple, list)) else data
+
+
+def _per_replica(loss):
+    # Keras' TF optimizers sum gradients over replicas: scale each replica's
+    # mean loss so that the sum is the mean over the global batch.
+    return loss / tf.distribute.get_strategy().num_replicas_in_sync
+
+
+def _minibatches(x, k: int):
+    """Split a batch of `k * m` examples into `k` minibatches of `m`."""
+    if k == 1:
+        return [x]
+    m = ops.shape(x)[0] // k
+    return [x[i * m : (i + 1) * m] for i in range(k)]
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class GAN(keras.Model):
+    """Generative adversarial net trained by Algorithm 1 of Goodfellow et al. (2014).
+
+    Each `fit` step performs `d_steps` (k) discriminator updates, each on its own
+    minibatch of real examples and fresh noise, then one generator update on
+    fresh noise. With `d_steps=k` every batch that `fit` receives holds `k`
+    minibatches: pass `batch_size=k * m` to train with minibatches of `m`.
+
+    The discriminator must output one logit per example (no final sigmoid):
+    D(x) = sigmoid(logit). The losses are computed from logits, so they stay
+    finite when D saturates.
+
+    Args:
+        generator: `keras.Model`. Maps noise `(batch, latent_dim)` to examples.
+        discriminator: `keras.Model`. Maps examples to logits `(batch, 1)`.
+        latent_dim: int or None. Size of the noise vector. Defaults to the
+            generator's input size.
+        d_steps: int. k, discriminator updates per generator update.
+            Defaults to 1 (the paper's experiments).
+        generator_loss: str or callable. `"non_saturating"` (minimise
+            -log D(G(z)), the paper's practical choice and its code's),
+            `"minimax"` (minimise log(1 - D(G(z)))) or a function of D's logits
+            on generated examples. Defaults to `"non_saturating"`.
+        latent_prior: str or callable. `"uniform"` (on [-sqrt 3, sqrt 3]),
+            `"normal"` (N(0, 1), the default of the paper's code) or a callable
+            `(shape, seed) -> tensor`. Defaults to `"normal"`.
+        update: str. `"alternating"` (Algorithm 1) or `"simultaneous"` (the
+            paper's code: one noise sample and one dropout mask, both gradients
+            taken at the same parameters, both applied; needs `d_steps=1`).
+            Defaults to `"alternating"`.
+        seed: int or None. Seed of the training noise. Defaults to None.
+
+    Example:
+    >>> generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
+    >>> discriminator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> gan = GAN(generator, discriminator, seed=0)
+    >>> gan.compile(d_optimizer=keras.optimizers.Adam(1e-3),
+    ...             g_optimizer=keras.optimizers.Adam(1e-3))
+    >>> history = gan.fit(np.random.rand(64, 2).astype("float32"), batch_size=16,
+    ...                   epochs=1, verbose=0)
+    >>> sorted(history.history)
+    ['d_fake', 'd_loss', 'd_real', 'g_loss']
+    """
+
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        latent_dim: int | None = None,
+        d_steps: int = 1,
+        generator_loss="non_saturating",
+        latent_prior: LatentPrior = "normal",
+        update: str = "alternating",
+        seed: int | None = None,
+        **kwargs,
+    ):
+        if not isinstance(generator, keras.Model):
+            raise ValueError(
+                f"`generator` must be a `keras.Model`. Received: generator={generator!r}"
+            )
+        if not isinstance(discriminator, keras.Model):
+            raise ValueError(
+                "`discriminator` must be a `keras.Model`. "
+                f"Received: discriminator={discriminator!r}"
+            )
+        if latent_dim is None:
+            latent_dim = generator.input_shape[-1]
+        if not isinstance(latent_dim, int) or latent_dim < 1:
+            raise ValueError(
+                f"`latent_dim` must be a positive integer. Received: latent_dim={latent_dim!r}"
+            )
+        if not isinstance(d_steps, int) or d_steps < 1:
+            raise ValueError(
+                f"`d_steps` must be a positive integer. Received: d_steps={d_steps!r}"
+            )
+        losses.get_generator_loss(generator_loss)
+        validate_prior(latent_prior)
+        if update not in UPDATES:
+            raise ValueError(f"`update` must be one of {UPDATES}. Received: update={update!r}")
+        if update == "simultaneous" and d_steps != 1:
+            raise ValueError(
+                "`update='simultaneous'` makes one joint step, so it needs `d_steps=1`. "
+                f"Received: d_steps={d_steps}"
+            )
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = latent_dim
+        self.d_steps = d_steps
+        self.generator_loss = generator_loss
+        self.latent_prior = latent_prior
+        self.update = update
+        self.seed = seed
+        self._generator_loss_fn = losses.get_generator_loss(generator_loss)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        if generator.built and discriminator.built:
+            self.build()
+
+    def compile(self, d_optimizer="adam", g_optimizer="adam", **kwargs):
+        """Configure the two optimizers; Keras' own options pass through.
+
+        Args:
+            d_optimizer: optimizer or name. Updates the discriminator.
+                Defaults to `"adam"`.
+            g_optimizer: optimizer or name. Updates the generator.
+                Defaults to `"adam"`.
+            **kwargs: `keras.Model.compile` options such as `jit_compile`,
+                `steps_per_execution` and `run_eagerly`.
+        """
+        super().compile(**kwargs)
+        self.d_optimizer = keras.optimizers.get(d_optimizer)
+        self.g_optimizer = keras.optimizers.get(g_optimizer)
+
+    def get_compile_config(self):
+        config = super().get_compile_config() or {}
+        config.update(
+            d_optimizer=keras.optimizers.serialize(self.d_optimizer),
+            g_optimizer=keras.optimizers.serialize(self.g_optimizer),
+        )
+        return config
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        self.compile(
+            d_optimizer=keras.optimizers.deserialize(config.pop("d_optimizer")),
+            g_optimizer=keras.optimizers.deserialize(config.pop("g_optimizer")),
+            **{k: v for k, v in config.items() if k in ("jit_compile", "steps_per_execution")},
+        )
+        # Build the optimizers' slots now, so that saved optimizer state can load.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    def build(self, input_shape=None):
+        self.generator.build((None, self.latent_dim))
+        self.discriminator.build(self.generator.compute_output_shape((None, self.latent_dim)))
+        super().build(input_shape)
+
+    def sample_noise(self, batch_size, seed=None):
+        """Noise `(batch_size, latent_dim)` from the latent prior.
+
+        Args:
+            batch_size: int or scalar tensor. Number of noise vectors.
+            seed: int, `keras.random.SeedGenerator` or None. Defaults to the
+                GAN's own seed generator.
+        """
+        seed = self.seed_generator if seed is None else seed
+        return sample_latent(self.latent_prior, (batch_size, self.latent_dim), seed=seed)
+
+    def _update_trackers(self, d_loss, g_loss, real_logits, fake_logits):
+        self.d_loss_tracker.update_state(d_loss)
+        if g_loss is not None:
+            self.g_loss_tracker.update_state(g_loss)
+        self.d_real_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
+        self.d_fake_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
+
+    def _apply(self, optimizer, loss, tape, variables):
+        grads = tape.gradient(loss, variables)
+        optimizer.apply(grads, variables)
+
+    def _discriminator_step(self, real):
+        """One discriminator update on `real` and as many fresh fakes."""
+        z = self.sample_noise(ops.shape(real)[0])
+        fake = self.generator(z, training=True)
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            d_loss = losses.discriminator_loss(real_logits, fake_logits)
+            scaled = self.d_optimizer.scale_loss(_per_replica(d_loss))
+        self._apply(self.d_optimizer, scaled, tape, self.discriminator.trainable_variables)
+        return d_loss, real_logits, fake_logits
+
+    def _generator_step(self, batch_size):
+        """One generator update on fresh noise; D is only read."""
+        z = self.sample_noise(batch_size)
+        with tf.GradientTape() as tape:
+            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            g_loss = self._generator_loss_fn(fake_logits)
+            scaled = self.g_optimizer.scale_loss(_per_replica(g_loss))
+        self._apply(self.g_optimizer, scaled, tape, self.generator.trainable_variables)
+        return g_loss
+
+    def _simultaneous_step(self, real):
+        """The paper's code: both gradients from one noise draw and one D pass."""
+        z = self.sample_noise(ops.shape(real)[0])
+        with tf.GradientTape(persistent=True) as tape:
+            fake = self.generator(z, training=True)
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            d_loss = losses.discriminator_loss(real_logits, fake_logits)
+            g_loss = self._generator_loss_fn(fake_logits)
+            d_scaled = self.d_optimizer.scale_loss(_per_replica(d_loss))
+            g_scaled = self.g_optimizer.scale_loss(_per_replica(g_loss))
+        d_grads = tape.gradient(d_scaled, self.discriminator.trainable_variables)
+        g_grads = tape.gradient(g_scaled, self.generator.trainable_variables)
+        del tape
+        self.d_optimizer.apply(d_grads, self.discriminator.trainable_variables)
+        self.g_optimizer.apply(g_grads, self.generator.trainable_variables)
+        return d_loss, g_loss, real_logits, fake_logits
+
+    def train_step(self, data):
+        real = _real_images(data)
+        if self.update == "simultaneous":
+            d_loss, g_loss, real_logits, fake_logits = self._simultaneous_step(real)
+            self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
+            return {m.name: m.result() for m in self.metrics}
+        minibatches = _minibatches(real, self.d_steps)
+        for minibatch in minibatches:
+            d_loss, real_logits, fake_logits = self._discriminator_step(minibatch)
+            self._update_trackers(d_loss, None, real_logits, fake_logits)
+        self.g_loss_tracker.update_state(self._generator_step(ops.shape(minibatches[0])[0]))
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        real = _real_images(data)
+        fake = self.generator(self.sample_noise(ops.shape(real)[0]), training=False)
+        real_logits = self.discriminator(real, training=False)
+        fake_logits = self.discriminator(fake, training=False)
+        d_loss = losses.discriminator_loss(real_logits, fake_logits)
+        self._update_trackers(d_loss, self._generator_loss_fn(fake_logits), real_logits, fake_logits)
+        return {m.name: m.result() for m in self.metrics}
+
+    def generate(self, n: int, seed: int | None = None, batch_size: int = 1000) -> np.ndarray:
+        """Generate `n` examples as a numpy array in the data's space.
+
+        The noise is drawn in one call, `sample_latent(latent_prior,
+        (n, latent_dim), seed)`, and fed to the generator in batches, so the
+        result does not depend on `batch_size` and equals what the exported
+        `sample` signature returns for the same seed.
+
+        Args:
+            n: int. Number of examples.
+            seed: int or None. The same seed gives the same examples.
+                Defaults to None (fresh noise).
+            batch_size: int. Examples per generator call. Defaults to 1000.
+
+        Example:
+        >>> images = gan.generate(16, seed=0)
+        """
+        if not isinstance(n, int) or n < 1:
+            raise ValueError(f"`n` must be a positive integer. Received: n={n!r}")
+        z = sample_latent(self.latent_prior, (n, self.latent_dim), seed=seed)
+        return self.generator.predict(z, batch_size=batch_size, verbose=0)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            generator=keras.saving.serialize_keras_object(self.generator),
+            discriminator=keras.saving.serialize_keras_object(self.discriminator),
+            latent_dim=self.latent_dim,
+            d_steps=self.d_steps,
+            generator_loss=keras.saving.serialize_keras_object(self.generator_loss),
+            latent_prior=keras.saving.serialize_keras_object(self.latent_prior),
+            update=self.update,
+            seed=self.seed,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator", "generator_loss", "latent_prior"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)

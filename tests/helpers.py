@@ -1,0 +1,34 @@
+"""Checks every model in the package must pass: serialization, saving, one training step."""
+
+from pathlib import Path
+
+import keras
+import numpy as np
+
+
+def assert_serialization_round_trip(obj):
+    """`from_config(get_config())` rebuilds an object with the same config."""
+    config = obj.get_config()
+    clone = obj.__class__.from_config(config)
+    assert clone.get_config() == config
+    return clone
+
+
+def assert_saving_round_trip(model: keras.Model, inputs, tmp_path: Path):
+    """`.keras` save then load gives identical outputs on `inputs`."""
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(loaded(inputs, training=False)),
+        keras.ops.convert_to_numpy(model(inputs, training=False)),
+    )
+    return loaded
+
+
+def weights(model: keras.Model) -> list:
+    return [np.array(v) for v in model.trainable_variables]
+
+
+def changed(before: list, after: list) -> bool:
+    return any(not np.array_equal(a, b) for a, b in zip(before, after))

@@ -1,0 +1,86 @@
+import keras
+import numpy as np
+import pytest
+
+from keras_gan.layers import MaxoutConv2D, MaxoutDense
+from tests.helpers import assert_saving_round_trip, assert_serialization_round_trip
+
+
+def test_maxout_dense_is_max_over_consecutive_affine_pieces():
+    layer = MaxoutDense(3, pieces=4, bias_initializer="random_normal")
+    x = np.random.default_rng(0).normal(size=(5, 7)).astype("float32")
+    out = keras.ops.convert_to_numpy(layer(x))
+    w, b = (np.array(v) for v in layer.weights)
+    z = x @ w + b
+    expected = np.stack([z[:, j * 4 : (j + 1) * 4].max(axis=1) for j in range(3)], axis=1)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_maxout_conv_matches_explicit_pieces_pool_and_partial_window():
+    rng = np.random.default_rng(1)
+    layer = MaxoutConv2D(2, pieces=3, kernel_size=3, padding=1, pool_size=3, pool_strides=2,
+                         bias_initializer="random_normal")
+    x = rng.normal(size=(2, 6, 6, 2)).astype("float32")
+    out = keras.ops.convert_to_numpy(layer(x))
+    w, b = (np.array(v) for v in layer.weights)
+    xp = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    conv = np.zeros((2, 6, 6, 6))
+    for i in range(6):
+        for j in range(6):
+            conv[:, i, j] = np.einsum("nhwc,hwcf->nf", xp[:, i : i + 3, j : j + 3], w) + b
+    maxed = conv.reshape(2, 6, 6, 2, 3).max(axis=-1)
+    # cuda-convnet pooling: ceil((6 - 3) / 2) + 1 = 3 windows starting at 0, 2, 4.
+    expected = np.zeros((2, 3, 3, 2))
+    for i, r in enumerate((0, 2, 4)):
+        for j, c in enumerate((0, 2, 4)):
+            expected[:, i, j] = maxed[:, r : r + 3, c : c + 3].max(axis=(1, 2))
+    assert out.shape == (2, 3, 3, 2) == layer.compute_output_shape((2, 6, 6, 2))
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "layer, shape, axes",
+    [
+        (MaxoutDense(4, 2, max_norm=0.5, kernel_initializer="ones"), (8, 6), (0,)),
+        (MaxoutConv2D(2, 2, 3, max_norm=0.5, kernel_initializer="ones"), (2, 5, 5, 3), (0, 1, 2)),
+    ],
+)
+def test_max_norm_holds_after_updates(layer, shape, axes):
+    model = keras.Sequential([keras.Input(shape[1:]), layer, keras.layers.Flatten(), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(1.0), "mse")
+    x = np.random.default_rng(2).normal(size=shape).astype("float32")
+    model.fit(x, np.ones((shape[0], 1)), epochs=2, verbose=0)
+    norms = np.sqrt((np.array(layer.kernel) ** 2).sum(axis=axes))
+    assert norms.max() <= 0.5 + 1e-5
+    assert norms.max() > 0.4  # the initial norms (> 0.5) were clipped, not zeroed
+
+
+@pytest.mark.parametrize(
+    "layer, shape",
+    [
+        (MaxoutDense(4, 3, max_norm=1.9365), (2, 5)),
+        (MaxoutConv2D(4, 2, 3, padding=1, pool_size=2, max_norm=0.9), (2, 8, 8, 3)),
+    ],
+)
+def test_maxout_layers_serialize_and_save(layer, shape, tmp_path):
+    assert_serialization_round_trip(layer)
+    model = keras.Sequential([keras.Input(shape[1:]), layer])
+    assert_saving_round_trip(model, np.ones(shape, "float32"), tmp_path)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(units=0, pieces=2), "`units` must be a positive integer"),
+        (dict(units=3, pieces=0), "`pieces` must be a positive integer"),
+        (dict(units=3, pieces=2, max_norm=-1.0), "`max_norm` must be a positive number"),
+    ],
+)
+def test_maxout_dense_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        MaxoutDense(**kwargs)
+
+
+def test_maxout_conv_rejects_negative_padding():
+    with pytest.raises(ValueError, match="`padding` must be a non-negative integer"):
+        MaxoutConv2D(2, 2, 3, padding=-1)
