@@ -26,6 +26,8 @@ setup(
         "tensorflow>=2.16",
         "keras>=3",
         "tensorflow-datasets",
+        # TensorFlow 2.21 no longer installs TensorBoard, which tf.summary needs.
+        "tensorboard",
         "numpy",
         "scipy",
         "pillow",

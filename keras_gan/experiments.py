@@ -84,6 +84,7 @@ class Experiment:
         train_images=None,
         seed: int | None = None,
         jit_compile="auto",
+        networks: tuple | None = None,
         **overrides,
     ) -> GAN:
         """A compiled `GAN` with this experiment's networks and optimizers.
@@ -95,13 +96,15 @@ class Experiment:
                 output bias "from marginals". Defaults to None (zero bias).
             seed: int or None. Seed of the training noise. Defaults to None.
             jit_compile: bool or "auto". Passed to `compile`. Defaults to "auto".
+            networks: `(generator, discriminator)` or None. Networks to use
+                instead of the experiment's architecture. Defaults to None.
             **overrides: `GAN` arguments to change (`update`, `d_steps`,
                 `generator_loss`, `latent_prior`), each a documented deviation.
 
         Example:
         >>> gan = EXPERIMENTS["mnist"].build_gan(steps_per_epoch=500, width=0.1)
         """
-        generator, discriminator = architectures.build(self.architecture, width, train_images)
+        generator, discriminator = networks or architectures.build(self.architecture, width, train_images)
         options = dict(latent_prior=self.latent_prior, d_steps=self.d_steps, update=self.update)
         options.update(overrides)
         gan = GAN(generator, discriminator, seed=seed, **options)

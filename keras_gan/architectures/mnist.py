@@ -5,6 +5,8 @@ the pixel marginals. D: maxout 240x5 -> maxout 240x5 -> sigmoid 1, irange .005,
 inputs kept with p=0.8 and hidden units with p=0.5.
 """
 
+import math
+
 import keras
 
 from keras_gan.architectures.common import bias_initializer, check_width, irange, scaled
@@ -14,7 +16,9 @@ IMAGE_SHAPE = (28, 28, 1)
 LATENT_DIM = 100
 
 
-def generator(width: float = 1.0, output_bias=None, latent_dim: int = LATENT_DIM) -> keras.Model:
+def generator(
+    width: float = 1.0, output_bias=None, latent_dim: int = LATENT_DIM, image_shape: tuple = IMAGE_SHAPE
+) -> keras.Model:
     """The MNIST generator.
 
     Args:
@@ -22,35 +26,39 @@ def generator(width: float = 1.0, output_bias=None, latent_dim: int = LATENT_DIM
         output_bias: array of 784 values or None. Initial output bias, usually
             `marginal_logits(train_images)`. Defaults to None (zeros).
         latent_dim: int. Noise size. Defaults to 100.
+        image_shape: tuple. Output shape `(H, W, C)`, to train the same
+            network on other images. Defaults to (28, 28, 1).
 
     Example:
     >>> generator().output_shape
     (None, 28, 28, 1)
     """
     check_width(width)
+    size = math.prod(image_shape)
     return keras.Sequential(
         [
             keras.Input((latent_dim,)),
             keras.layers.Dense(scaled(1200, width), "relu", kernel_initializer=irange(0.05), name="h0"),
             keras.layers.Dense(scaled(1200, width), "relu", kernel_initializer=irange(0.05), name="h1"),
             keras.layers.Dense(
-                784,
+                size,
                 "sigmoid",
                 kernel_initializer=irange(0.05),
-                bias_initializer=bias_initializer(output_bias, 784),
+                bias_initializer=bias_initializer(output_bias, size),
                 name="y",
             ),
-            keras.layers.Reshape(IMAGE_SHAPE),
+            keras.layers.Reshape(image_shape),
         ],
         name="mnist_generator",
     )
 
 
-def discriminator(width: float = 1.0) -> keras.Model:
+def discriminator(width: float = 1.0, image_shape: tuple = IMAGE_SHAPE) -> keras.Model:
     """The MNIST discriminator; it outputs logits.
 
     Args:
         width: float. Multiplier of the number of maxout units. Defaults to 1.0.
+        image_shape: tuple. Input shape `(H, W, C)`. Defaults to (28, 28, 1).
 
     Example:
     >>> discriminator().output_shape
@@ -59,7 +67,7 @@ def discriminator(width: float = 1.0) -> keras.Model:
     check_width(width)
     return keras.Sequential(
         [
-            keras.Input(IMAGE_SHAPE),
+            keras.Input(image_shape),
             keras.layers.Flatten(),
             keras.layers.Dropout(0.2),
             MaxoutDense(scaled(240, width), 5, kernel_initializer=irange(0.005), name="h0"),

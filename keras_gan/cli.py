@@ -1,0 +1,206 @@
+"""The `keras-gan` command line: train, sample, info, evaluate, export.
+
+A MODEL is a run folder written by `keras-gan train` (its `gan.keras` is
+used), a saved GAN (`.keras`), or a saved generator (`.keras`; its latent
+prior comes from the `run.json` beside it, or from `--latent-prior`).
+Bad arguments exit with code 2 and one line on stderr; other failures (a
+missing file, a corrupt dataset) exit with code 1 and one line.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from keras_gan import experiments
+from keras_gan.priors import PRIORS
+
+
+class ModelSpec:
+    """A generator with what is known about it: its prior and its training record."""
+
+    def __init__(self, generator, latent_prior: str, record: dict, gan=None):
+        self.generator = generator
+        self.latent_prior = latent_prior
+        self.record = record
+        self.gan = gan
+
+    def generate(self, n: int, seed: int | None = None):
+        from keras_gan.model import generate
+
+        return generate(self.generator, self.latent_prior, n, seed=seed)
+
+
+def load_model_spec(model: str, latent_prior: str | None = None) -> ModelSpec:
+    """Resolve a MODEL argument (run folder, GAN file or generator file)."""
+    import keras
+
+    from keras_gan.model import GAN
+
+    path = Path(model)
+    if path.is_dir():
+        path = path / "gan.keras"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"No model at {model}: pass a run folder written by `keras-gan train`, or a `.keras` file."
+        )
+    record_path = path.parent / "run.json"
+    record = json.loads(record_path.read_text()) if record_path.exists() else {}
+    loaded = keras.models.load_model(path)
+    if isinstance(loaded, GAN):
+        return ModelSpec(loaded.generator, loaded.latent_prior, record, gan=loaded)
+    prior = latent_prior or record.get("latent_prior")
+    if prior is None:
+        raise ValueError(
+            f"{path} is a bare generator and no run.json beside it records its noise: "
+            f"pass --latent-prior ({' or '.join(PRIORS)})."
+        )
+    return ModelSpec(loaded, prior, record)
+
+
+def _train(args):
+    from keras_gan.training import train
+
+    train(
+        args.experiment,
+        args.out or f"runs/{args.experiment}",
+        epochs=args.epochs,
+        width=args.width,
+        seed=args.seed,
+        data_dir=args.data_dir,
+        dataset=args.dataset,
+        images=args.images,
+        image_size=args.image_size,
+        jit_compile=True if args.xla else "auto",
+        parzen_every=args.parzen_every,
+    )
+
+
+def _sample(args):
+    import numpy as np
+
+    from keras_gan import plotting
+
+    spec = load_model_spec(args.model, args.latent_prior)
+    images = spec.generate(args.n, seed=args.seed)
+    out = Path(args.output)
+    if out.suffix == ".npy":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.tmp.npy")
+        np.save(tmp, images)
+        tmp.replace(out)
+    else:
+        plotting.save_grid(np.clip(images, 0.0, 1.0), out)
+    print(f"wrote {len(images)} samples to {out}")
+
+
+def _info(args):
+    spec = load_model_spec(args.model, args.latent_prior)
+    spec.generator.summary()
+    print(f"generator parameters: {spec.generator.count_params():,}")
+    if spec.gan is not None:
+        print(f"discriminator parameters: {spec.gan.discriminator.count_params():,}")
+    print(f"latent prior: {spec.latent_prior}")
+    for key, value in sorted(spec.record.items()):
+        print(f"{key}: {value}")
+
+
+def _evaluate(args):
+    from keras_gan import datasets
+    from keras_gan.evaluation.parzen import evaluate_generator
+
+    spec = load_model_spec(args.model, args.latent_prior)
+    valid, _ = datasets.load_numpy(args.dataset, "valid", data_dir=args.data_dir)
+    test, _ = datasets.load_numpy(args.dataset, "test", data_dir=args.data_dir)
+    result = evaluate_generator(
+        spec, valid, test, n_samples=args.n_samples, seed=args.seed, protocol=args.protocol,
+        n_valid=None if args.n_valid == 0 else args.n_valid,
+    )
+    print(result)
+
+
+def _export(args):
+    from keras_gan.export import export_generator
+
+    spec = load_model_spec(args.model, args.latent_prior)
+    path = export_generator(spec.generator, args.export_dir, version=args.version, name=args.name,
+                            latent_prior=spec.latent_prior)
+    print(f"exported to {path}")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="keras-gan", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def model_command(name, help_text, handler):
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.add_argument("model", help="run folder, saved GAN or saved generator (.keras)")
+        command.add_argument("--latent-prior", choices=PRIORS, help="noise of a bare generator without run.json")
+        command.set_defaults(handler=handler)
+        return command
+
+    train = commands.add_parser("train", help="train a paper experiment (resumable)",
+                                description="Train a paper experiment; run it again to resume.")
+    train.add_argument("experiment", choices=sorted(experiments.EXPERIMENTS), help="the paper's experiment")
+    train.add_argument("--epochs", type=_positive_int, help="total epochs (default: the experiment's)")
+    train.add_argument("--width", type=_positive_float, default=1.0, help="hidden-size multiplier (default 1.0)")
+    train.add_argument("--out", help="run folder (default runs/EXPERIMENT)")
+    train.add_argument("--seed", type=int, default=0, help="seed of weights, data order and noise (default 0)")
+    train.add_argument("--data-dir", help="folder with the dataset files (default $KERAS_GAN_DATA_DIR)")
+    train.add_argument("--dataset", help="another dataset of the same image shape, e.g. fer2013 for tfd")
+    train.add_argument("--images", help="train the MNIST networks on this folder of images instead")
+    train.add_argument("--image-size", type=_positive_int, help="resize --images to this square size")
+    train.add_argument("--xla", action="store_true", help="force XLA compilation (default: Keras' auto)")
+    train.add_argument("--parzen-every", type=int, default=1, help="Parzen estimate every N epochs, 0: never")
+    train.set_defaults(handler=_train)
+
+    sample = model_command("sample", "write samples as a PNG grid or a .npy array", _sample)
+    sample.add_argument("-n", type=_positive_int, default=100, help="number of samples (default 100)")
+    sample.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    sample.add_argument("-o", "--output", default="samples.png", help="grid.png or samples.npy")
+
+    model_command("info", "print a model's architecture, parameters and training record", _info)
+
+    evaluate = model_command("evaluate", "Parzen-window log-likelihood, the paper's protocol", _evaluate)
+    evaluate.add_argument("--dataset", default="mnist", help="dataset of the valid/test splits (default mnist)")
+    evaluate.add_argument("--data-dir", help="folder with the dataset files")
+    evaluate.add_argument("--n-samples", type=_positive_int, default=10000, help="generator samples (default 10000)")
+    evaluate.add_argument("--n-valid", type=int, default=1000,
+                          help="validation examples for sigma (default 1000, the paper's MNIST; 0: all)")
+    evaluate.add_argument("--protocol", choices=("paper", "refine"), default="paper", help="sigma search")
+    evaluate.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
+
+    export = model_command("export", "write a TF Serving SavedModel to DIR/NAME/VERSION", _export)
+    export.add_argument("export_dir", help="TF Serving model base folder")
+    export.add_argument("--name", help="model name (default: the model's)")
+    export.add_argument("--version", type=_positive_int, help="version (default: the next free one)")
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.handler(args)
+    except (FileNotFoundError, FileExistsError, ValueError, OSError, RuntimeError, NotImplementedError) as error:
+        print(f"keras-gan {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,264 @@
+"""The training workflow behind `keras-gan train`: data, GAN, callbacks, resume.
+
+Everything a run writes lives in one folder:
+
+    OUT/backup/            Keras BackupAndRestore state (weights, optimizers, epoch)
+    OUT/log.csv            one row per epoch (losses, D(x), D(G(z)), Parzen estimate)
+    OUT/logs/              TensorBoard scalars and sample grids
+    OUT/samples/           a PNG grid per epoch, from fixed noise
+    OUT/gan.keras          the trained GAN (generator, discriminator, optimizers)
+    OUT/generator.keras    the trained generator alone
+    OUT/run.json           what was run: experiment, width, seed, epochs, data
+
+Killing the process at any moment and running the same command again resumes
+from the last completed epoch and ends with the same weights as a run that was
+never interrupted: each epoch's minibatch order is a function of `(seed, epoch)`
+alone, and the noise generator's state is saved with the weights.
+"""
+
+import dataclasses
+import json
+import os
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gan import architectures, datasets, experiments
+from keras_gan.architectures import mnist
+from keras_gan.callbacks import ParzenEvaluation, SampleGrid
+from keras_gan.model import GAN
+
+PathLike = str | os.PathLike
+
+
+class TerminateOnNaN(keras.callbacks.TerminateOnNaN):
+    """Keras' `TerminateOnNaN`, watching the GAN's `d_loss` and `g_loss`.
+
+    A GAN has no single `loss`; this stops (by raising, so that the last good
+    checkpoint is kept) as soon as either loss is NaN or infinite.
+    """
+
+    def __init__(self):
+        super().__init__(raise_error=True)
+
+    def on_batch_end(self, batch, logs=None):
+        for key in ("d_loss", "g_loss"):
+            value = (logs or {}).get(key)
+            if value is not None and not np.isfinite(value):
+                raise RuntimeError(
+                    f"{key} is {value} at batch {batch}: training diverged. The last completed "
+                    "epoch is kept in OUT/backup; lower the learning rate and run again."
+                )
+
+
+def epoch_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: int, epochs: int) -> tf.data.Dataset:
+    """Minibatches for epochs `first_epoch .. epochs - 1`, in an order fixed by `(seed, epoch)`.
+
+    Each epoch is a fresh permutation drawn with `stateless_shuffle(seed=[seed,
+    epoch])`, cut into full batches (the last partial batch is dropped, as
+    pylearn2 does). Starting at a later epoch gives exactly the batches an
+    uninterrupted run would see there.
+
+    Args:
+        images: array `(N, ...)`. Training examples.
+        batch_size: int. Examples per batch.
+        seed: int. Seed of the orders.
+        first_epoch: int. Epoch to start at (0-based).
+        epochs: int. Epoch to stop before.
+
+    Example:
+    >>> ds = epoch_batches(np.zeros((10, 2), "float32"), 4, seed=0, first_epoch=0, epochs=2)
+    >>> [b.shape[0] for b in ds]
+    [4, 4, 4, 4]
+    """
+    n = len(images)
+    if batch_size > n:
+        raise ValueError(f"`batch_size` ({batch_size}) is larger than the training set ({n} examples).")
+    steps = n // batch_size
+    # A variable holds the data by reference: no copy of it inside the tf.data graph.
+    data = tf.Variable(images, trainable=False)
+
+    def one_epoch(epoch):
+        order = tf.random.experimental.stateless_shuffle(tf.range(n), seed=tf.stack([tf.cast(seed, "int64"), epoch]))
+        return tf.data.Dataset.from_tensor_slices(order[: steps * batch_size]).batch(batch_size)
+
+    return (
+        tf.data.Dataset.range(first_epoch, epochs)
+        .flat_map(one_epoch)
+        .map(lambda idx: tf.gather(data, idx), num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+def _completed_epochs(backup: keras.callbacks.BackupAndRestore) -> int:
+    # BackupAndRestore restores the epoch itself at `on_train_begin`, but the
+    # data pipeline must know it before `fit` starts.
+    path = Path(backup._training_metadata_path)
+    return json.loads(path.read_text())["epoch"] if path.exists() else 0
+
+
+def _save_atomically(model: keras.Model, path: Path) -> None:
+    tmp = path.with_name(f".{path.stem}.tmp.keras")
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
+def _write_json(data: dict, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+@dataclasses.dataclass
+class TrainingData:
+    """Numpy splits for training and for the Parzen monitor."""
+
+    train: np.ndarray
+    valid: np.ndarray
+    name: str
+
+
+def load_training_data(experiment: experiments.Experiment, data_dir=None, dataset=None, images=None, image_size=None):
+    """Train and validation images for an experiment, or for a folder of images."""
+    if images is not None:
+        ds = datasets.image_folder(images, image_size=image_size)
+        x = np.concatenate([np.asarray(b) for b in ds.batch(1000)])
+        # A user's folder has no validation split: monitor on its last 10%.
+        cut = max(1, len(x) // 10)
+        return TrainingData(x[:-cut], x[-cut:], str(images))
+    name = dataset or experiment.dataset
+    train, _ = datasets.load_numpy(name, "train", data_dir=data_dir, gcn=experiment.gcn)
+    valid, _ = datasets.load_numpy(name, "valid", data_dir=data_dir, gcn=experiment.gcn)
+    return TrainingData(train, valid, name)
+
+
+def _networks(experiment, width, data: TrainingData, images):
+    if images is not None:
+        # A user's images: the paper's MNIST networks at the folder's image size.
+        shape = data.train.shape[1:]
+        bias = architectures.marginal_logits(data.train)
+        return mnist.generator(width, bias, image_shape=shape), mnist.discriminator(width, image_shape=shape)
+    return architectures.build(experiment.architecture, width, data.train)
+
+
+def train(
+    experiment: str = "mnist",
+    out_dir: PathLike = "runs/mnist",
+    epochs: int | None = None,
+    width: float = 1.0,
+    seed: int = 0,
+    data_dir: PathLike | None = None,
+    dataset: str | None = None,
+    images: PathLike | None = None,
+    image_size=None,
+    jit_compile="auto",
+    parzen_every: int = 1,
+    parzen_samples: int = 10000,
+    verbose: int = 1,
+    **overrides,
+) -> GAN:
+    """Train one of the paper's experiments (or the MNIST networks on a folder), resumably.
+
+    Running the same call again after an interruption resumes from the last
+    completed epoch; a finished run returns at once.
+
+    Args:
+        experiment: str. A key of `keras_gan.experiments.EXPERIMENTS`.
+            Defaults to `"mnist"`.
+        out_dir: str or Path. The run's folder (see the module docstring).
+            Defaults to `"runs/mnist"`.
+        epochs: int or None. Total epochs. Defaults to the experiment's.
+        width: float. Multiplier of the hidden sizes. Defaults to 1.0.
+        seed: int. Seed of the initial weights, data order and noise.
+            Defaults to 0.
+        data_dir: str, Path or None. Folder with the dataset files (else
+            `KERAS_GAN_DATA_DIR`, else tensorflow-datasets). Defaults to None.
+        dataset: str or None. Train on another dataset of the same image
+            shape (e.g. `"fer2013"` for the TFD experiment). Defaults to None.
+        images: str, Path or None. Train on this folder of images instead,
+            with the MNIST networks sized to its images. Defaults to None.
+        image_size: int, tuple or None. Resize the folder's images. Defaults to None.
+        jit_compile: bool or "auto". XLA compilation. Defaults to "auto".
+        parzen_every: int. Parzen estimate on the validation split every this
+            many epochs (0: never). Defaults to 1.
+        parzen_samples: int. Samples for that estimate. Defaults to 10000.
+        verbose: int. Keras progress bar (0, 1 or 2). Defaults to 1.
+        **overrides: `GAN` arguments to change from the experiment's.
+
+    Example:
+    >>> gan = train("mnist", "runs/tiny", epochs=1, width=0.05, data_dir="../shared/data")
+    """
+    spec = experiments.get(experiment)
+    if spec.pretrain_epochs:
+        raise NotImplementedError(
+            f"The {experiment!r} experiment trains in two stages, which `train` does not run yet."
+        )
+    epochs = spec.epochs if epochs is None else epochs
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(seed)
+
+    data = load_training_data(spec, data_dir, dataset, images, image_size)
+    batch_size = spec.batch_size * spec.d_steps
+    steps = len(data.train) // batch_size
+    gan = spec.build_gan(
+        steps, width, seed=seed, jit_compile=jit_compile, networks=_networks(spec, width, data, images), **overrides
+    )
+    # Keep the last checkpoint after the run: a finished run is then recognised,
+    # and a later call with more epochs continues it.
+    backup = keras.callbacks.BackupAndRestore(out / "backup", double_checkpoint=True, delete_checkpoint=False)
+    first_epoch = _completed_epochs(backup)
+    run = dict(
+        experiment=experiment,
+        width=width,
+        seed=seed,
+        epochs=epochs,
+        dataset=data.name,
+        train_examples=len(data.train),
+        batch_size=batch_size,
+        update=gan.update,
+        latent_prior=gan.latent_prior,
+        d_steps=gan.d_steps,
+        generator_parameters=gan.generator.count_params(),
+        discriminator_parameters=gan.discriminator.count_params(),
+        keras_version=keras.__version__,
+        tensorflow_version=tf.__version__,
+    )
+    _write_json(run, out / "run.json")
+    if first_epoch >= epochs:
+        gan.load_weights(backup._weights_path)
+        return gan
+
+    to_display = datasets.gcn_to_display if spec.gcn else None
+    callbacks = []
+    if parzen_every:
+        # Sigma on the first 1,000 validation examples, the score on the rest.
+        callbacks.append(
+            ParzenEvaluation(data.valid[:1000], data.valid[1000:], every=parzen_every, n_samples=parzen_samples)
+        )
+    callbacks += [
+        SampleGrid(out / "samples", log_dir=out / "logs", to_display=to_display),
+        backup,
+        keras.callbacks.CSVLogger(out / "log.csv", append=True),
+        keras.callbacks.TensorBoard(out / "logs", write_graph=False),
+        TerminateOnNaN(),
+    ]
+    started = time.time()
+    gan.fit(
+        epoch_batches(data.train, batch_size, seed, first_epoch, epochs),
+        epochs=epochs,
+        initial_epoch=first_epoch,
+        steps_per_epoch=steps,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+    run["wall_time_seconds_last_session"] = round(time.time() - started, 1)
+    _save_atomically(gan, out / "gan.keras")
+    _save_atomically(gan.generator, out / "generator.keras")
+    _write_json(run, out / "run.json")
+    return gan

@@ -1,0 +1,445 @@
+"""Tests for `keras_gan.export`: layout, signatures, fidelity, the serving docs, errors."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import keras_gan
+from keras_gan.export import export_generator
+from keras_gan.priors import UNIFORM_BOUND, sample_latent
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "serving.md"
+# The documented request bodies are for the `mnist` model.
+MNIST_LATENT_DIM = 100
+MNIST_SHAPE = (28, 28, 1)
+SEEDS = [0, 7, 2**31 - 1, 2**40 + 3, -1, -12345]
+
+
+def tiny_generator(latent_dim=4, image_shape=(2, 2, 3), name="tiny", extra_layers=()):
+    size = int(np.prod(image_shape))
+    return keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            keras.layers.Dense(16, "relu"),
+            keras.layers.Dense(size, "sigmoid"),
+            *extra_layers,
+            keras.layers.Reshape(image_shape),
+        ],
+        name=name,
+    )
+
+
+def predict(generator, z):
+    return keras.ops.convert_to_numpy(generator(z, training=False))
+
+
+def call_signature(signature, arrays):
+    """Call a signature as TF Serving does: all inputs by name, dtypes and shapes checked."""
+    specs = signature.structured_input_signature[1]
+    assert set(arrays) == set(specs), f"inputs {sorted(arrays)} != signature {sorted(specs)}"
+    for key, spec in specs.items():
+        assert arrays[key].dtype == spec.dtype.as_numpy_dtype, (key, arrays[key].dtype)
+        assert spec.shape.is_compatible_with(arrays[key].shape), (key, arrays[key].shape)
+    outputs = signature(**{k: tf.constant(v) for k, v in arrays.items()})
+    return {k: v.numpy() for k, v in outputs.items()}
+
+
+def rest_predict(loaded, body):
+    """TF Serving's REST `:predict` on a JSON body, in process: returns the response body."""
+    signature = loaded.signatures[body.get("signature_name", "serving_default")]
+    specs = signature.structured_input_signature[1]
+    assert ("instances" in body) != ("inputs" in body), "give exactly one of instances/inputs"
+    if "instances" in body:
+        rows = body["instances"]
+        if all(isinstance(row, dict) for row in rows):
+            assert all(set(row) == set(rows[0]) for row in rows)
+            columns = {key: [row[key] for row in rows] for key in rows[0]}
+        else:
+            (key,) = specs
+            columns = {key: rows}
+        response_key = "predictions"
+    else:
+        inputs = body["inputs"]
+        columns = inputs if isinstance(inputs, dict) else {next(iter(specs)): inputs}
+        response_key = "outputs"
+    assert set(columns) == set(specs), f"inputs {sorted(columns)} != signature {sorted(specs)}"
+    arrays = {k: np.asarray(v, dtype=specs[k].dtype.as_numpy_dtype) for k, v in columns.items()}
+    (images,) = call_signature(signature, arrays).values()
+    return {response_key: images.tolist()}
+
+
+def doc_blocks(language):
+    return re.findall(rf"^```{language}\n(.*?)^```", DOCS.read_text(), re.S | re.M)
+
+
+def parse_signatures(cli_text):
+    """`{signature: {"inputs"|"outputs": {name: (dtype, shape)}, "method": ...}}`."""
+    signatures = {}
+    for block in re.split(r"^signature_def\['", cli_text, flags=re.M)[1:]:
+        name = block[: block.index("'")]
+        if name.startswith("__"):
+            continue
+        entry = {"method": re.search(r"Method name is: (\S*)", block).group(1)}
+        for kind in ("inputs", "outputs"):
+            pattern = rf"{kind}\['(\w+)'\] tensor_info:\s+dtype: (\w+)\s+shape: (\([^)]*\))"
+            entry[kind] = {m[0]: (m[1], m[2]) for m in re.findall(pattern, block)}
+        signatures[name] = entry
+    return signatures
+
+
+def leftovers(directory):
+    return sorted(str(p.relative_to(directory)) for p in Path(directory).rglob("*"))
+
+
+@pytest.fixture(scope="module")
+def mnist(tmp_path_factory):
+    """An `mnist`-shaped generator, its export and the reloaded SavedModel."""
+    keras.utils.set_random_seed(0)
+    generator = tiny_generator(MNIST_LATENT_DIM, MNIST_SHAPE, name="mnist")
+    path = export_generator(generator, tmp_path_factory.mktemp("models"), latent_prior="normal")
+    return generator, path, tf.saved_model.load(str(path))
+
+
+def test_layout_and_default_versions(tmp_path):
+    generator = tiny_generator()
+    first = export_generator(generator, tmp_path, latent_prior="uniform")
+    second = export_generator(generator, tmp_path, latent_prior="uniform")
+    chosen = export_generator(generator, tmp_path, version=7, latent_prior="uniform")
+    after = export_generator(generator, tmp_path, name="other", latent_prior="uniform")
+    following = export_generator(generator, tmp_path, latent_prior="uniform")
+    assert [first, second, chosen, after, following] == [
+        tmp_path / "tiny" / "1",
+        tmp_path / "tiny" / "2",
+        tmp_path / "tiny" / "7",
+        tmp_path / "other" / "1",
+        tmp_path / "tiny" / "8",
+    ]
+    assert sorted(p.name for p in (tmp_path / "tiny").iterdir()) == ["1", "2", "7", "8"]
+    assert (first / "saved_model.pb").is_file() and (first / "variables").is_dir()
+
+
+def test_saved_model_cli_lists_signatures(mnist):
+    _, path, _ = mnist
+    result = subprocess.run(
+        [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", "show", "--all",
+         "--dir", str(path)],
+        capture_output=True, text=True, check=True,
+    )
+    image = ("DT_FLOAT", "(-1, 28, 28, 1)")
+    predict_method = "tensorflow/serving/predict"
+    expected = {
+        "serving_default": {
+            "inputs": {"z": ("DT_FLOAT", "(-1, 100)")},
+            "outputs": {"images": image},
+            "method": predict_method,
+        },
+        "sample": {
+            "inputs": {"num_samples": ("DT_INT32", "()"), "seed": ("DT_INT64", "()")},
+            "outputs": {"images": image},
+            "method": predict_method,
+        },
+    }
+    assert parse_signatures(result.stdout) == expected
+    # The listing in the docs is this one.
+    (documented,) = [b for b in doc_blocks("text") if "signature_def[" in b]
+    assert parse_signatures(documented) == expected
+
+
+def test_tensorflow_only_process_reproduces_generator(mnist, tmp_path):
+    generator, path, _ = mnist
+    z = np.random.default_rng(1).standard_normal((6, MNIST_LATENT_DIM)).astype("float32")
+    np.save(tmp_path / "z.npy", z)
+    script = (
+        "import sys\n"
+        "for blocked in ('keras', 'keras_gan', 'tf_keras'):\n"
+        "    sys.modules[blocked] = None  # importing them now fails\n"
+        "import numpy as np, tensorflow as tf\n"
+        "path, z_file, out_file = sys.argv[1:]\n"
+        "loaded = tf.saved_model.load(path)\n"
+        "z = tf.constant(np.load(z_file))\n"
+        "served = loaded.signatures['serving_default'](z=z)['images']\n"
+        "sampled = loaded.signatures['sample'](\n"
+        "    num_samples=tf.constant(5), seed=tf.constant(11, tf.int64))['images']\n"
+        "np.savez(out_file, served=served.numpy(), sampled=sampled.numpy())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    subprocess.run(
+        [sys.executable, "-I", "-c", script, str(path), "z.npy", "out.npz"],
+        cwd=tmp_path, env={**env, "TF_CPP_MIN_LOG_LEVEL": "2"}, check=True,
+        capture_output=True,
+    )
+    out = np.load(tmp_path / "out.npz")
+    np.testing.assert_allclose(out["served"], predict(generator, z), rtol=1e-6, atol=1e-6)
+    expected = predict(generator, sample_latent("normal", (5, MNIST_LATENT_DIM), seed=11))
+    np.testing.assert_allclose(out["sampled"], expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("prior", ["uniform", "normal"])
+def test_sample_latent_is_stateless_with_seed_pair(prior):
+    # The contract of priors.py that lets the `sample` signature match `GAN.generate`.
+    in_graph = tf.function(lambda seed: sample_latent(prior, tf.constant([3, 5]), seed))
+    for seed in SEEDS:
+        expected = (
+            tf.random.stateless_uniform((3, 5), [seed, 0], -UNIFORM_BOUND, UNIFORM_BOUND)
+            if prior == "uniform"
+            else tf.random.stateless_normal((3, 5), [seed, 0])
+        ).numpy()
+        eager = keras.ops.convert_to_numpy(sample_latent(prior, (3, 5), seed=seed))
+        np.testing.assert_array_equal(eager, expected, err_msg=f"seed={seed}")
+        graph = in_graph(tf.constant(seed, tf.int64)).numpy()
+        np.testing.assert_array_equal(graph, expected, err_msg=f"seed={seed}")
+
+
+@pytest.mark.parametrize("prior", ["uniform", "normal"])
+def test_sample_is_deterministic_and_equals_sample_latent(tmp_path, prior):
+    generator = tiny_generator()
+    loaded = tf.saved_model.load(str(export_generator(generator, tmp_path, latent_prior=prior)))
+    sample = loaded.signatures["sample"]
+
+    def images(n, seed):
+        outputs = sample(num_samples=tf.constant(n), seed=tf.constant(seed, tf.int64))
+        return outputs["images"].numpy()
+
+    for seed in SEEDS:
+        first = images(6, seed)
+        np.testing.assert_array_equal(first, images(6, seed))
+        expected = predict(generator, sample_latent(prior, (6, 4), seed=seed))
+        np.testing.assert_allclose(first, expected, rtol=1e-6, atol=1e-6, err_msg=f"seed={seed}")
+    assert not np.allclose(images(6, 0), images(6, 1))
+    assert images(0, 0).shape == (0, 2, 2, 3)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="num_samples"):
+        images(-1, 0)
+
+
+def test_sample_equals_gan_generate(tmp_path):
+    generator = tiny_generator()
+    discriminator = keras.Sequential(
+        [keras.Input((2, 2, 3)), keras.layers.Flatten(), keras.layers.Dense(1)]
+    )
+    gan = keras_gan.GAN(generator, discriminator, latent_prior="uniform", name="tiny_gan")
+    path = export_generator(gan, tmp_path)
+    assert path == tmp_path / "tiny_gan" / "1"
+    sample = tf.saved_model.load(str(path)).signatures["sample"]
+    served = sample(num_samples=tf.constant(5), seed=tf.constant(3, tf.int64))["images"]
+    generated = gan.generate(5, seed=3, batch_size=2)
+    np.testing.assert_allclose(served.numpy(), generated, rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match="must match the model's prior"):
+        export_generator(gan, tmp_path, latent_prior="normal")
+
+
+def test_pretrained_name(tmp_path, monkeypatch):
+    generator = tiny_generator(name="whatever")
+    registry = types.ModuleType("keras_gan.pretrained")
+    registry.get_preset = lambda name: {"latent_dim": 4, "latent_prior": "uniform"}
+    registry.load_generator = lambda name: generator
+    monkeypatch.setitem(sys.modules, "keras_gan.pretrained", registry)
+    monkeypatch.setattr(keras_gan, "pretrained", registry, raising=False)
+
+    path = export_generator("toy_mnist", tmp_path)
+    assert path == tmp_path / "toy_mnist" / "1"
+    sample = tf.saved_model.load(str(path)).signatures["sample"]
+    served = sample(num_samples=tf.constant(3), seed=tf.constant(5, tf.int64))["images"]
+    expected = predict(generator, sample_latent("uniform", (3, 4), seed=5))
+    np.testing.assert_allclose(served.numpy(), expected, rtol=1e-6, atol=1e-6)
+
+    registry.get_preset = lambda name: {"latent_dim": 8, "latent_prior": "uniform"}
+    with pytest.raises(ValueError, match="latent_dim=8"):
+        export_generator("toy_mnist", tmp_path)
+    assert [p.name for p in (tmp_path / "toy_mnist").iterdir()] == ["1"]
+
+
+def rest_bodies():
+    bodies = [json.loads(block) for block in doc_blocks("json")]
+    for block in doc_blocks("bash"):
+        bodies += [json.loads(body) for body in re.findall(r"-d '(\{.*?\})'", block, re.S)]
+    return bodies
+
+
+def test_documented_rest_bodies_are_accepted(mnist):
+    _, _, loaded = mnist
+    bodies = rest_bodies()
+    assert {b.get("signature_name") for b in bodies} == {"serving_default", "sample"}
+    assert len(bodies) == 3
+    for body in bodies:
+        response = rest_predict(loaded, body)
+        if "instances" in body:
+            expected = (len(body["instances"]), *MNIST_SHAPE)
+            assert np.asarray(response["predictions"]).shape == expected
+        else:
+            expected = (body["inputs"]["num_samples"], *MNIST_SHAPE)
+            assert np.asarray(response["outputs"]).shape == expected
+
+
+def test_sample_rejects_row_format(mnist):
+    # Why the docs send `sample` in columnar format.
+    _, _, loaded = mnist
+    with pytest.raises(AssertionError):
+        rest_predict(
+            loaded, {"signature_name": "sample", "instances": [{"num_samples": 4, "seed": 42}]}
+        )
+
+
+def test_documented_grpc_client(mnist):
+    grpc = pytest.importorskip("grpc")
+    pytest.importorskip("tensorflow_serving")
+    from concurrent import futures
+
+    from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
+
+    generator, _, loaded = mnist
+
+    class Serving(prediction_service_pb2_grpc.PredictionServiceServicer):
+        def Predict(self, request, context):
+            assert request.model_spec.name == "mnist"
+            signature = loaded.signatures[request.model_spec.signature_name or "serving_default"]
+            arrays = {k: tf.make_ndarray(v) for k, v in request.inputs.items()}
+            response = predict_pb2.PredictResponse()
+            for key, value in call_signature(signature, arrays).items():
+                response.outputs[key].CopyFrom(tf.make_tensor_proto(value))
+            return response
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=1))
+    prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(Serving(), server)
+    port = server.add_insecure_port("localhost:0")
+    server.start()
+    try:
+        (client,) = [b for b in doc_blocks("python") if "PredictRequest" in b]
+        namespace = {}
+        exec(client.replace("localhost:8500", f"localhost:{port}"), namespace)
+    finally:
+        server.stop(None)
+    expected = loaded.signatures["sample"](
+        num_samples=tf.constant(16), seed=tf.constant(42, tf.int64)
+    )
+    np.testing.assert_array_equal(namespace["sampled"], expected["images"].numpy())
+    assert namespace["images"].shape == (16, *MNIST_SHAPE)
+    np.testing.assert_allclose(namespace["images"], predict(generator, namespace["z"]), atol=1e-6)
+
+
+def test_existing_version_is_kept(tmp_path):
+    path = export_generator(tiny_generator(), tmp_path, version=1, latent_prior="uniform")
+    before = {p: p.read_bytes() for p in path.rglob("*") if p.is_file()}
+    message = r"Version 1 of model 'tiny' already exists.*version=2"
+    with pytest.raises(FileExistsError, match=message):
+        export_generator(tiny_generator(), tmp_path, version=1, latent_prior="uniform")
+    assert {p: p.read_bytes() for p in path.rglob("*") if p.is_file()} == before
+    assert [p.name for p in (tmp_path / "tiny").iterdir()] == ["1"]
+
+
+@pytest.mark.parametrize("where", ["under_a_file", "is_a_file", "read_only"])
+def test_unwritable_export_dir(tmp_path, where):
+    (tmp_path / "file").write_text("not a directory")
+    export_dir = {"under_a_file": tmp_path / "file" / "models", "is_a_file": tmp_path / "file"}.get(
+        where, tmp_path / "read_only"
+    )
+    if where == "read_only":
+        if os.geteuid() == 0:
+            pytest.skip("root writes through directory permissions")
+        export_dir.mkdir()
+        export_dir.chmod(0o500)
+    try:
+        with pytest.raises(OSError, match="writable directory"):
+            export_generator(tiny_generator(), export_dir, latent_prior="uniform")
+    finally:
+        if where == "read_only":
+            export_dir.chmod(0o700)
+    expected = ["file", "read_only"] if where == "read_only" else ["file"]
+    assert leftovers(tmp_path) == expected
+
+
+class GraphOnlyShift(keras.layers.Layer):
+    """Shifts its input only when traced, so the export differs from eager Keras."""
+
+    def call(self, x):
+        return x if tf.executing_eagerly() else x + 0.5
+
+
+def test_mismatching_export_is_removed(tmp_path):
+    export_dir = tmp_path / "models"
+    with pytest.raises(RuntimeError, match="does not reproduce"):
+        export_generator(
+            tiny_generator(extra_layers=[GraphOnlyShift()]), export_dir, latent_prior="uniform"
+        )
+    assert leftovers(tmp_path) == []
+    export_generator(tiny_generator(), export_dir, latent_prior="uniform")
+    with pytest.raises(RuntimeError, match="does not reproduce"):
+        export_generator(
+            tiny_generator(extra_layers=[GraphOnlyShift()]), export_dir, latent_prior="uniform"
+        )
+    assert [p.name for p in (export_dir / "tiny").iterdir()] == ["1"]
+
+
+class FakeGAN:
+    def __init__(self, generator, latent_prior="uniform", latent_dim=None):
+        self.generator = generator
+        self.latent_prior = latent_prior
+        self.latent_dim = latent_dim
+        self.name = "fake_gan"
+
+
+def two_inputs():
+    a, b = keras.Input((4,)), keras.Input((4,))
+    merged = keras.layers.Concatenate()([a, b])
+    return keras.Model([a, b], keras.layers.Reshape((2, 2, 2))(merged))
+
+
+UNIFORM = {"latent_prior": "uniform"}
+NOT_GENERATORS = {
+    "not_keras": (object, {}, "must be a generator `keras.Model`, a GAN"),
+    "gan_without_keras_generator": (lambda: FakeGAN("generator"), {}, "must be a `keras.Model`"),
+    "input_rank_3": (
+        lambda: keras.Sequential(
+            [keras.Input((4, 4)), keras.layers.Dense(3), keras.layers.Reshape((4, 3, 1))]
+        ),
+        UNIFORM,
+        r"one input of shape `\(batch, latent_dim\)`",
+    ),
+    "two_inputs": (two_inputs, UNIFORM, "one input of shape"),
+    "flat_output": (
+        lambda: keras.Sequential([keras.Input((4,)), keras.layers.Dense(12)]),
+        UNIFORM,
+        "image batch",
+    ),
+    "unbuilt": (
+        lambda: keras.Sequential([keras.layers.Dense(12), keras.layers.Reshape((2, 2, 3))]),
+        UNIFORM,
+        "Cannot tell the generator's noise size",
+    ),
+    "integer_output": (
+        lambda: tiny_generator(
+            extra_layers=[keras.layers.Lambda(lambda x: keras.ops.cast(x, "int32"))]
+        ),
+        UNIFORM,
+        "floating-point images",
+    ),
+    "gan_latent_dim_mismatch": (
+        lambda: FakeGAN(tiny_generator(), latent_dim=9), {}, "latent_dim=9"
+    ),
+    "no_prior": (tiny_generator, {}, "`latent_prior` is required"),
+    "unknown_prior": (tiny_generator, {"latent_prior": "laplace"}, "must be one of"),
+    "callable_prior": (
+        lambda: FakeGAN(tiny_generator(), latent_prior=lambda shape, seed: 0), {}, "Python callable"
+    ),
+    "version_0": (tiny_generator, {**UNIFORM, "version": 0}, r"Received: version=0$"),
+    "version_bool": (tiny_generator, {**UNIFORM, "version": True}, "positive integer"),
+    "version_str": (tiny_generator, {**UNIFORM, "version": "3"}, "positive integer"),
+    "name_path": (tiny_generator, {**UNIFORM, "name": "../up"}, "`name` must be"),
+    "name_empty": (tiny_generator, {**UNIFORM, "name": ""}, "`name` must be"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_GENERATORS))
+def test_invalid_arguments_write_nothing(tmp_path, case):
+    make, kwargs, message = NOT_GENERATORS[case]
+    with pytest.raises(ValueError, match=message):
+        export_generator(make(), tmp_path / "models", **kwargs)
+    assert leftovers(tmp_path) == []

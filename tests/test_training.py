@@ -1,0 +1,90 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from keras_gan.training import epoch_batches, train
+from tests.test_datasets import write_mnist
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = dict(width=0.02, parzen_every=0, verbose=0, jit_compile=False)
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_GAN_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "data"
+    folder.mkdir()
+    write_mnist(folder, sizes=(1000, 1200, 10))
+    return folder
+
+
+def generator_weights(out: Path):
+    return [np.array(w) for w in keras.models.load_model(out / "generator.keras").weights]
+
+
+def test_epoch_batches_depend_only_on_seed_and_epoch():
+    x = np.arange(20, dtype="float32")[:, None]
+    full = [b.numpy().ravel().tolist() for b in epoch_batches(x, 5, seed=3, first_epoch=0, epochs=3)]
+    resumed = [b.numpy().ravel().tolist() for b in epoch_batches(x, 5, seed=3, first_epoch=2, epochs=3)]
+    assert resumed == full[8:]
+    assert sorted(sum(full[:4], [])) == list(range(20))  # each epoch is a permutation
+    assert full[:4] != full[4:8]  # reshuffled every epoch
+
+
+def test_run_writes_everything(data_dir, tmp_path):
+    out = tmp_path / "run"
+    train("mnist", out, epochs=2, data_dir=data_dir, seed=1, **{**TINY, "parzen_every": 1, "parzen_samples": 50})
+    for name in ("gan.keras", "generator.keras", "log.csv", "run.json", "samples/epoch_0002.png"):
+        assert (out / name).exists(), name
+    assert list((out / "logs").rglob("events.out.tfevents*"))
+    header, *rows = (out / "log.csv").read_text().splitlines()
+    assert {"d_loss", "g_loss", "d_real", "d_fake", "parzen_ll"} <= set(header.split(",")) and len(rows) == 2
+
+
+def test_continuing_a_run_matches_an_uninterrupted_run(data_dir, tmp_path):
+    train("mnist", tmp_path / "a", epochs=3, data_dir=data_dir, **TINY)
+    train("mnist", tmp_path / "b", epochs=2, data_dir=data_dir, **TINY)
+    train("mnist", tmp_path / "b", epochs=3, data_dir=data_dir, **TINY)
+    for a, b in zip(generator_weights(tmp_path / "a"), generator_weights(tmp_path / "b")):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_sigkill_mid_epoch_then_rerun_resumes(data_dir, tmp_path):
+    """Kill the CLI with SIGKILL after its first checkpoint, run it again: same weights as never killed."""
+    command = [sys.executable, "-m", "keras_gan.cli", "train", "mnist", "--epochs", "4", "--width", "0.02",
+               "--data-dir", str(data_dir), "--parzen-every", "0", "--seed", "5"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(command + ["--out", str(killed)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not (killed / "backup" / "training_metadata.json").exists():
+        assert process.poll() is None and time.time() < deadline, "no checkpoint appeared"
+        time.sleep(0.05)
+    time.sleep(0.3)  # well inside epoch 2
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (killed / "generator.keras").exists()
+    subprocess.run(command + ["--out", str(killed)], env=env, check=True, capture_output=True, timeout=300)
+    subprocess.run(command + ["--out", str(tmp_path / "whole")], env=env, check=True, capture_output=True, timeout=300)
+    for a, b in zip(generator_weights(killed), generator_weights(tmp_path / "whole")):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_finished_run_returns_at_once(data_dir, tmp_path):
+    train("mnist", tmp_path / "a", epochs=1, data_dir=data_dir, **TINY)
+    stamp = (tmp_path / "a" / "log.csv").read_text()
+    gan = train("mnist", tmp_path / "a", epochs=1, data_dir=data_dir, **TINY)
+    assert (tmp_path / "a" / "log.csv").read_text() == stamp
+    assert int(gan.g_optimizer.iterations) == 1000 // 100
+
+
+def test_bad_epochs(data_dir, tmp_path):
+    with pytest.raises(ValueError, match="`epochs` must be a positive integer"):
+        train("mnist", tmp_path / "a", epochs=0, data_dir=data_dir, **TINY)
