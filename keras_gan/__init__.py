@@ -5,7 +5,43 @@ import os
 # The package needs TensorFlow (tf.data, SavedModel, tf.distribute).
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-from keras_gan import layers, losses, priors, schedules  # noqa: E402
+from keras_gan import (  # noqa: E402
+    architectures,
+    callbacks,
+    datasets,
+    evaluation,
+    experiments,
+    layers,
+    losses,
+    plotting,
+    priors,
+    schedules,
+)
+from keras_gan.export import export_generator  # noqa: E402
 from keras_gan.layers import MaxoutConv2D, MaxoutDense  # noqa: E402
-from keras_gan.model import GAN  # noqa: E402
+from keras_gan.model import GAN, generate  # noqa: E402
+from keras_gan.pretrained import get_preset, list_models, load_gan, load_generator  # noqa: E402
 from keras_gan.version import __version__  # noqa: E402
+
+__all__ = [
+    "GAN",
+    "MaxoutConv2D",
+    "MaxoutDense",
+    "__version__",
+    "architectures",
+    "callbacks",
+    "datasets",
+    "evaluation",
+    "experiments",
+    "export_generator",
+    "generate",
+    "get_preset",
+    "layers",
+    "list_models",
+    "load_gan",
+    "load_generator",
+    "losses",
+    "plotting",
+    "priors",
+    "schedules",
+]

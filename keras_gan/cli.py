@@ -1,8 +1,9 @@
 """The `keras-gan` command line: train, sample, info, evaluate, export.
 
-A MODEL is a run folder written by `keras-gan train` (its `gan.keras` is
-used), a saved GAN (`.keras`), or a saved generator (`.keras`; its latent
-prior comes from the `run.json` beside it, or from `--latent-prior`).
+A MODEL is a pretrained name (`keras-gan` lists them in `--help`), a run
+folder written by `keras-gan train` (its `gan.keras` is used), a saved GAN
+(`.keras`), or a saved generator (`.keras`; its latent prior comes from the
+`run.json` beside it, or from `--latent-prior`).
 Bad arguments exit with code 2 and one line on stderr; other failures (a
 missing file, a corrupt dataset) exit with code 1 and one line.
 """
@@ -32,17 +33,22 @@ class ModelSpec:
 
 
 def load_model_spec(model: str, latent_prior: str | None = None) -> ModelSpec:
-    """Resolve a MODEL argument (run folder, GAN file or generator file)."""
+    """Resolve a MODEL argument (pretrained name, run folder, GAN file or generator file)."""
     import keras
 
+    from keras_gan import pretrained
     from keras_gan.model import GAN
 
     path = Path(model)
+    if not path.exists() and model in pretrained.list_models():
+        preset = pretrained.get_preset(model)
+        return ModelSpec(pretrained.load_generator(model), preset["latent_prior"], preset)
     if path.is_dir():
         path = path / "gan.keras"
     if not path.is_file():
         raise FileNotFoundError(
-            f"No model at {model}: pass a run folder written by `keras-gan train`, or a `.keras` file."
+            f"No model at {model}: pass a pretrained name ({', '.join(pretrained.list_models()) or 'none shipped'}), "
+            "a run folder written by `keras-gan train`, or a `.keras` file."
         )
     record_path = path.parent / "run.json"
     record = json.loads(record_path.read_text()) if record_path.exists() else {}
@@ -80,15 +86,13 @@ def _sample(args):
     import numpy as np
 
     from keras_gan import plotting
+    from keras_gan._io import atomic_write
 
     spec = load_model_spec(args.model, args.latent_prior)
     images = spec.generate(args.n, seed=args.seed)
     out = Path(args.output)
     if out.suffix == ".npy":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.tmp.npy")
-        np.save(tmp, images)
-        tmp.replace(out)
+        atomic_write(out, lambda f: np.save(f, images))
     else:
         plotting.save_grid(np.clip(images, 0.0, 1.0), out)
     print(f"wrote {len(images)} samples to {out}")

@@ -15,7 +15,6 @@ Two facts of the paper's code shape the optimizers:
 
 import dataclasses
 
-import keras
 
 from keras_gan import architectures
 from keras_gan.model import GAN

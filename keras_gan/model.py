@@ -174,12 +174,21 @@ class GAN(keras.Model):
                 `steps_per_execution` and `run_eagerly`.
         """
         super().compile(**kwargs)
-        self.d_optimizer = keras.optimizers.get(d_optimizer)
-        self.g_optimizer = keras.optimizers.get(g_optimizer)
+        self.d_optimizer = self._with_loss_scaling(keras.optimizers.get(d_optimizer))
+        self.g_optimizer = self._with_loss_scaling(keras.optimizers.get(g_optimizer))
         # Build the optimizers' slots now, so that saved state (a `.keras`
         # file, `BackupAndRestore`) can load into them before training.
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
+
+    def _with_loss_scaling(self, optimizer):
+        # As `keras.Model.compile` does for its one optimizer: float16 gradients
+        # underflow without loss scaling (bfloat16 has float32's range).
+        if self.dtype_policy.name == "mixed_float16" and not isinstance(
+            optimizer, keras.optimizers.LossScaleOptimizer
+        ):
+            return keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
 
     def get_compile_config(self):
         config = super().get_compile_config() or {}

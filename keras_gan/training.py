@@ -27,6 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan import architectures, datasets, experiments
+from keras_gan._io import atomic_save_model, atomic_write_json
 from keras_gan.architectures import mnist
 from keras_gan.callbacks import ParzenEvaluation, SampleGrid
 from keras_gan.model import GAN
@@ -98,18 +99,6 @@ def _completed_epochs(backup: keras.callbacks.BackupAndRestore) -> int:
     # data pipeline must know it before `fit` starts.
     path = Path(backup._training_metadata_path)
     return json.loads(path.read_text())["epoch"] if path.exists() else 0
-
-
-def _save_atomically(model: keras.Model, path: Path) -> None:
-    tmp = path.with_name(f".{path.stem}.tmp.keras")
-    model.save(tmp)
-    os.replace(tmp, path)
-
-
-def _write_json(data: dict, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, path)
 
 
 @dataclasses.dataclass
@@ -229,7 +218,7 @@ def train(
         keras_version=keras.__version__,
         tensorflow_version=tf.__version__,
     )
-    _write_json(run, out / "run.json")
+    atomic_write_json(run, out / "run.json")
     if first_epoch >= epochs:
         gan.load_weights(backup._weights_path)
         return gan
@@ -258,7 +247,7 @@ def train(
         verbose=verbose,
     )
     run["wall_time_seconds_last_session"] = round(time.time() - started, 1)
-    _save_atomically(gan, out / "gan.keras")
-    _save_atomically(gan.generator, out / "generator.keras")
-    _write_json(run, out / "run.json")
+    atomic_save_model(gan, out / "gan.keras")
+    atomic_save_model(gan.generator, out / "generator.keras")
+    atomic_write_json(run, out / "run.json")
     return gan

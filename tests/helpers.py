@@ -1,5 +1,7 @@
 """Checks every model in the package must pass: serialization, saving, one training step."""
 
+import gzip
+import pickle
 from pathlib import Path
 
 import keras
@@ -32,3 +34,18 @@ def weights(model: keras.Model) -> list:
 
 def changed(before: list, after: list) -> bool:
     return any(not np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def write_mnist(folder: Path, sizes=(6, 3, 2), denominator=256) -> list:
+    """Write a tiny mnist.pkl.gz; return the uint8 levels of each split."""
+    rng = np.random.default_rng(0)
+    levels, pairs = [], []
+    for size in sizes:
+        k = rng.integers(0, 256, (size, 784)).astype(np.uint8)
+        k[0, 0] = 255  # The scale is detected from the largest value.
+        levels.append(k)
+        labels = np.arange(size) % 10
+        pairs.append(((k / denominator).astype(np.float32), labels))
+    with gzip.open(folder / "mnist.pkl.gz", "wb") as f:
+        pickle.dump(tuple(pairs), f, protocol=2)
+    return levels

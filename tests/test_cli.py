@@ -8,7 +8,7 @@ from PIL import Image
 
 from keras_gan import cli
 from keras_gan.training import train
-from tests.test_datasets import write_mnist
+from tests.helpers import write_mnist
 
 
 @pytest.fixture(scope="module")

@@ -207,3 +207,21 @@ def test_rejects_bad_arguments(kwargs, message):
 def test_rejects_non_models():
     with pytest.raises(ValueError, match="`generator` must be a `keras.Model`"):
         GAN(lambda z: z, keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]))
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_trains_with_float32_losses_and_outputs(policy):
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        gan = tiny_gan()
+        gan.compile(d_optimizer=keras.optimizers.SGD(0.05), g_optimizer=keras.optimizers.SGD(0.05))
+        history = gan.fit(data(32), batch_size=8, epochs=1, verbose=0)
+        scaled = isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
+        images = gan.generate(4, seed=0)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert scaled == (policy == "mixed_float16")
+    assert gan.generator.layers[0].compute_dtype == policy.split("_")[1]
+    assert all(np.isfinite(v[-1]) for v in history.history.values())
+    assert images.dtype == np.float32 and np.isfinite(images).all()
+    assert int(gan.g_optimizer.iterations) == 4

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from keras_gan.training import epoch_batches, train
-from tests.test_datasets import write_mnist
+from tests.helpers import write_mnist
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(width=0.02, parzen_every=0, verbose=0, jit_compile=False)

@@ -1,0 +1,51 @@
+"""Writing files so that a crash never leaves one half-written: temporary file, then rename."""
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+import keras
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Path:
+    """Write a file through `write(file)` so that `path` is never half-written.
+
+    The bytes go to a temporary file in the same folder, which then replaces
+    `path` in one rename; parent folders are created.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A unique hidden name in the same folder (so the rename is atomic);
+    # unlike `tempfile.mkstemp`, `open` keeps the usual umask permissions.
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(temp, "xb") as f:
+            write(f)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_json(data: dict, path: Path) -> Path:
+    """Write `data` as indented, key-sorted JSON, atomically."""
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    return atomic_write(path, lambda f: f.write(text.encode()))
+
+
+def atomic_save_model(model: keras.Model, path: Path) -> Path:
+    """`model.save(path)` through a temporary `.keras` file in the same folder."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Keras needs the temporary name to end in ".keras" too.
+    temp = path.with_name(f".{uuid.uuid4().hex}.{path.name}")
+    try:
+        model.save(temp)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return path

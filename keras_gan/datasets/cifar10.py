@@ -1,0 +1,219 @@
+"""CIFAR-10 with the GAN paper's split, and pylearn2's global contrast normalisation.
+
+Splits, as in the paper's pylearn2 configs (`start: 0, stop: 40000` and
+`start: 40000, stop: 50000` of the training set): `train` = the first 40,000
+training images (`data_batch_1` to `data_batch_4`), `valid` = the last 10,000
+(`data_batch_5`), `test` = the 10,000 test images. Pixels are k/255.
+
+Sources, the first found in the data folder wins:
+
+1. `cifar-10-python.tar.gz`, the official release, or the
+   `cifar-10-batches-py/` folder it extracts to (lossless);
+2. `cifar10-jpeg.tar.gz`, or the `cifar10/` folder it extracts to: the
+   project's lossy JPEG copy (`cifar10/{train,test}/<class>/NNNN.jpg`). The
+   batch order is lost there, so `valid` is defined as the last fifth of each
+   class's training images in file-name order (1,000 per class, 10,000 in
+   all) and `train` as the rest. Images are ordered by class, then file name.
+
+Without a data folder, tensorflow-datasets' `cifar10` is used; its `id`
+feature (`train_00000` ...) restores the official order, so the split is the
+paper's.
+"""
+
+import pickle
+from pathlib import Path
+from typing import Optional, Tuple
+
+import numpy as np
+
+from keras_gan.datasets import _images, _sources
+
+SHAPE = (32, 32, 3)
+CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
+SOURCES = (
+    "cifar-10-python.tar.gz",
+    "cifar-10-batches-py",
+    "cifar10-jpeg.tar.gz",
+    "cifar10",
+)
+# pylearn2's `CIFAR10(gcn=55.)`, which the paper's CIFAR-10 models used.
+GCN_SCALE = 55.0
+
+_BATCHES = {
+    "train": ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4"),
+    "valid": ("data_batch_5",),
+    "test": ("test_batch",),
+}
+BATCHES_LAYOUT = (
+    "the official CIFAR-10 python release: cifar-10-batches-py/"
+    "{data_batch_1..5, test_batch}, each a pickled dict with 'data' (uint8, "
+    "N x 3072, channel-major 32x32) and 'labels'"
+)
+JPEG_LAYOUT = (
+    "cifar10/{train,test}/<class>/NNNN.jpg with 32x32 RGB JPEGs and classes "
+    + " ".join(CLASSES)
+)
+HOW_TO_GET = (
+    "Get the official cifar-10-python.tar.gz from "
+    "https://www.cs.toronto.edu/~kriz/cifar.html, or leave `data_dir` and "
+    f"{_sources.DATA_DIR_ENV} unset to download CIFAR-10 through "
+    "tensorflow-datasets."
+)
+
+
+def read(split: str, root: Optional[Path]) -> Tuple[np.ndarray, np.ndarray]:
+    """Return one split as uint8 `(N, 32, 32, 3)` pixels and int64 labels.
+
+    Args:
+        split: str. `"train"`, `"valid"` or `"test"`.
+        root: Path or None. Data folder; None downloads through
+            tensorflow-datasets.
+    """
+    if root is None:
+        return _from_tfds(split)
+    source = _sources.find_source(root, SOURCES, "CIFAR-10", HOW_TO_GET)
+    if source.name in SOURCES[:2]:
+        return _sources.cached_split(
+            "cifar10", source, lambda: _decode_batches(source), split
+        )
+    return _sources.cached_split(
+        "cifar10-jpeg",
+        source,
+        lambda: _images.read_labelled_jpegs(
+            source,
+            top="cifar10",
+            classes={name: label for label, name in enumerate(CLASSES)},
+            split_of=_jpeg_split,
+            shape=SHAPE,
+            layout=JPEG_LAYOUT,
+            how_to_get=HOW_TO_GET,
+        ),
+        split,
+    )
+
+
+def global_contrast_normalize(
+    images: np.ndarray, scale: float = GCN_SCALE, min_divisor: float = 1e-8
+) -> np.ndarray:
+    """Normalise each image to zero mean and L2 norm `scale`, as pylearn2 does.
+
+    This is pylearn2's `global_contrast_normalize(X, scale=55.)` with its
+    other defaults (`subtract_mean=True, use_std=False, sqrt_bias=0.`): per
+    example, subtract the mean over all pixels and channels, then divide by
+    `sqrt(sum of squares) / scale`, skipping divisors below `min_divisor`.
+    The result does not depend on whether pixels are in [0, 255] or [0, 1].
+
+    Args:
+        images: np.ndarray. Batch of images, any shape `(N, ...)`.
+        scale: float. L2 norm of each normalised image. Defaults to 55.
+        min_divisor: float. Images whose divisor is smaller (constant
+            images) are only centred. Defaults to 1e-8.
+
+    Returns:
+        float32 array of the same shape.
+
+    Example:
+    >>> x = np.random.default_rng(0).random((2, 32, 32, 3))
+    >>> y = global_contrast_normalize(x)
+    >>> bool(np.allclose(np.linalg.norm(y.reshape(2, -1), axis=1), 55.0))
+    True
+    """
+    flat = np.asarray(images, np.float32).reshape(len(images), -1)
+    flat = flat - flat.mean(axis=1, keepdims=True)
+    divisors = np.sqrt((flat**2).sum(axis=1, keepdims=True)) / scale
+    divisors[divisors < min_divisor] = 1.0
+    return (flat / divisors).reshape(np.shape(images))
+
+
+def gcn_to_display(images: np.ndarray) -> np.ndarray:
+    """Map contrast-normalised images (or a generator's output) to [0, 1] for viewing.
+
+    GCN is not invertible: it discards each image's mean brightness and
+    contrast. Following pylearn2's `CIFAR10.adjust_for_viewer`, each image is
+    divided by its largest absolute value (to [-1, 1]) and then mapped
+    linearly to [0, 1], so 0.5 is the image's mean and its most extreme pixel
+    touches 0 or 1. All-zero images become uniform 0.5.
+
+    Args:
+        images: np.ndarray. Batch of images `(N, ...)`, any real values.
+
+    Returns:
+        float32 array of the same shape in [0, 1].
+
+    Example:
+    >>> x = global_contrast_normalize(np.random.default_rng(0).random((2, 4, 4, 3)))
+    >>> y = gcn_to_display(x)
+    >>> float(y.min()) >= 0.0 and float(y.max()) <= 1.0
+    True
+    """
+    flat = np.asarray(images, np.float32).reshape(len(images), -1)
+    peaks = np.abs(flat).max(axis=1, keepdims=True, initial=0.0)
+    peaks[peaks == 0] = 1.0
+    return (0.5 + 0.5 * flat / peaks).reshape(np.shape(images))
+
+
+def _jpeg_split(folder: str, file_name: str, rank: int, count: int) -> Optional[str]:
+    """Assign a JPEG to a split: the last fifth of each training class is `valid`."""
+    if folder == "test":
+        return "test"
+    if folder == "train":
+        return "valid" if rank >= count - count // 5 else "train"
+    return None
+
+
+def _decode_batches(source: Path) -> _sources.Arrays:
+    """Read the official pickled batches (trusted pickles) into split arrays."""
+
+    def invalid(problem: str) -> ValueError:
+        return _sources.invalid_file_error(source, problem, BATCHES_LAYOUT, HOW_TO_GET)
+
+    try:
+        files = _sources.read_tree(source, "cifar-10-batches-py")
+    except ValueError as error:
+        raise invalid(str(error)) from error
+    arrays = {}
+    for split, names in _BATCHES.items():
+        images, labels = [], []
+        for name in names:
+            if name not in files:
+                raise invalid(f"'{name}' is missing")
+            try:
+                batch = pickle.loads(files[name], encoding="latin1")
+                # Python 2 pickles give str keys, Python 3 ones may give bytes.
+                batch = {
+                    (k.decode() if isinstance(k, bytes) else k): v
+                    for k, v in batch.items()
+                }
+                data = np.asarray(batch["data"], np.uint8).reshape(-1, 3, 32, 32)
+                label = np.asarray(batch["labels"], np.int64).reshape(len(data))
+            except (pickle.UnpicklingError, EOFError, AttributeError, KeyError,
+                    ValueError) as error:
+                raise invalid(f"'{name}' is not a valid batch ({error!r})") from error
+            images.append(data.transpose(0, 2, 3, 1))
+            labels.append(label)
+        arrays[f"{split}_images"] = np.concatenate(images)
+        arrays[f"{split}_labels"] = np.concatenate(labels)
+    return arrays
+
+
+def _from_tfds(split: str) -> Tuple[np.ndarray, np.ndarray]:
+    """Read a split from tensorflow-datasets in the official order."""
+    data = _sources.load_tfds("cifar10", "test" if split == "test" else "train")
+    order = np.argsort(data["id"])
+    images, labels = data["image"][order], data["label"][order].astype(np.int64)
+    if split == "train":
+        return images[:40000], labels[:40000]
+    if split == "valid":
+        return images[40000:], labels[40000:]
+    return images, labels
