@@ -12,7 +12,7 @@ p=0.8 and hidden units with p=0.5.
 
 import keras
 
-from keras_gan.architectures.common import check_width, irange, scaled
+from keras_gan.architectures.common import check_width, irange, maxout_discriminator, scaled
 from keras_gan.layers import MaxoutConv2D, MaxoutDense, UntiedBias
 
 IMAGE_SHAPE = (32, 32, 3)
@@ -54,19 +54,7 @@ def fc_discriminator(width: float = 1.0) -> keras.Model:
     (None, 1)
     """
     check_width(width)
-    return keras.Sequential(
-        [
-            keras.Input(IMAGE_SHAPE),
-            keras.layers.Flatten(),
-            keras.layers.Dropout(0.2),
-            MaxoutDense(scaled(1600, width), 5, kernel_initializer=irange(0.005), name="h0"),
-            keras.layers.Dropout(0.5),
-            MaxoutDense(scaled(1600, width), 5, kernel_initializer=irange(0.005), name="h1"),
-            keras.layers.Dropout(0.5),
-            keras.layers.Dense(1, kernel_initializer=irange(0.005), name="y"),
-        ],
-        name="cifar10_fc_discriminator",
-    )
+    return maxout_discriminator(IMAGE_SHAPE, scaled(1600, width), name="cifar10_fc_discriminator")
 
 
 def conv_generator(width: float = 1.0, latent_dim: int = LATENT_DIM) -> keras.Model:

@@ -3,6 +3,8 @@
 import keras
 import numpy as np
 
+from keras_gan.layers import MaxoutDense
+
 
 def check_width(width: float) -> None:
     """Raise a `ValueError` unless `width` is a positive number."""
@@ -97,3 +99,40 @@ class SparseInit(keras.initializers.Initializer):
 
     def get_config(self):
         return {"n_nonzero": self.n_nonzero, "stddev": self.stddev, "seed": self.seed}
+
+
+def maxout_discriminator(
+    image_shape: tuple, units: int, pieces: int = 5, max_norm: float | None = None, name: str | None = None
+) -> keras.Model:
+    """The paper's fully connected discriminator: two maxout layers and a logit, under dropout.
+
+    pylearn2's dropout in the paper's configs keeps the input with p=0.8 and the
+    inputs of every later layer with p=0.5 (inverted scaling, as Keras does).
+    Weights start uniform on [-0.005, 0.005].
+
+    Args:
+        image_shape: tuple. Input shape `(H, W, C)`.
+        units: int. Maxout units per hidden layer.
+        pieces: int. Pieces per unit. Defaults to 5.
+        max_norm: float or None. pylearn2's `max_col_norm` on every layer.
+            Defaults to None.
+        name: str or None. Model name. Defaults to None.
+
+    Example:
+    >>> maxout_discriminator((28, 28, 1), 240).output_shape
+    (None, 1)
+    """
+    constraint = None if max_norm is None else keras.constraints.MaxNorm(max_norm, axis=0)
+    return keras.Sequential(
+        [
+            keras.Input(image_shape),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.2),
+            MaxoutDense(units, pieces, max_norm=max_norm, kernel_initializer=irange(0.005), name="h0"),
+            keras.layers.Dropout(0.5),
+            MaxoutDense(units, pieces, max_norm=max_norm, kernel_initializer=irange(0.005), name="h1"),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(1, kernel_initializer=irange(0.005), kernel_constraint=constraint, name="y"),
+        ],
+        name=name,
+    )

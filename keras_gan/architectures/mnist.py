@@ -9,8 +9,7 @@ import math
 
 import keras
 
-from keras_gan.architectures.common import bias_initializer, check_width, irange, scaled
-from keras_gan.layers import MaxoutDense
+from keras_gan.architectures.common import bias_initializer, check_width, irange, maxout_discriminator, scaled
 
 IMAGE_SHAPE = (28, 28, 1)
 LATENT_DIM = 100
@@ -65,16 +64,4 @@ def discriminator(width: float = 1.0, image_shape: tuple = IMAGE_SHAPE) -> keras
     (None, 1)
     """
     check_width(width)
-    return keras.Sequential(
-        [
-            keras.Input(image_shape),
-            keras.layers.Flatten(),
-            keras.layers.Dropout(0.2),
-            MaxoutDense(scaled(240, width), 5, kernel_initializer=irange(0.005), name="h0"),
-            keras.layers.Dropout(0.5),
-            MaxoutDense(scaled(240, width), 5, kernel_initializer=irange(0.005), name="h1"),
-            keras.layers.Dropout(0.5),
-            keras.layers.Dense(1, kernel_initializer=irange(0.005), name="y"),
-        ],
-        name="mnist_discriminator",
-    )
+    return maxout_discriminator(image_shape, scaled(240, width), name="mnist_discriminator")

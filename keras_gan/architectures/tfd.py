@@ -11,8 +11,14 @@ irange .005, inputs kept with p=0.8 and hidden units with p=0.5.
 
 import keras
 
-from keras_gan.architectures.common import SparseInit, bias_initializer, check_width, irange, scaled
-from keras_gan.layers import MaxoutDense
+from keras_gan.architectures.common import (
+    SparseInit,
+    bias_initializer,
+    check_width,
+    irange,
+    maxout_discriminator,
+    scaled,
+)
 
 IMAGE_SHAPE = (48, 48, 1)
 LATENT_DIM = 100
@@ -99,17 +105,4 @@ def discriminator(width: float = 1.0) -> keras.Model:
     (None, 1)
     """
     check_width(width)
-    norm = dict(max_norm=MAX_COL_NORM, kernel_initializer=irange(0.005))
-    return keras.Sequential(
-        [
-            keras.Input(IMAGE_SHAPE),
-            keras.layers.Flatten(),
-            keras.layers.Dropout(0.2),
-            MaxoutDense(scaled(1200, width), 5, name="h0", **norm),
-            keras.layers.Dropout(0.5),
-            MaxoutDense(scaled(1200, width), 5, name="h1", **norm),
-            keras.layers.Dropout(0.5),
-            _dense(1, None, "y", init=irange(0.005)),
-        ],
-        name="tfd_discriminator",
-    )
+    return maxout_discriminator(IMAGE_SHAPE, scaled(1200, width), max_norm=MAX_COL_NORM, name="tfd_discriminator")
