@@ -405,7 +405,7 @@ class _Window:
         log_sums = np.empty((len(sigmas), n_rows))
         # Kept terms are stored row after row; every row keeps at least its
         # nearest sample (offset 0), so no segment of `reduceat` is empty.
-        offsets = None
+        offsets = starts = None
         # Widest sigma first: each narrower one keeps a subset of its terms.
         for k in np.argsort(scale):
             limit = cutoff / scale[k]
