@@ -226,7 +226,15 @@ class GAN(keras.Model):
             seed: int, `keras.random.SeedGenerator` or None. Defaults to the
                 GAN's own seed generator.
         """
-        seed = self.seed_generator if seed is None else seed
+        if seed is None:
+            seed = self.seed_generator
+            replica = tf.distribute.get_replica_context()
+            if replica is not None and replica.num_replicas_in_sync > 1:
+                # Under tf.distribute every replica reads the same generator
+                # state: fold in the replica id so that each draws its own noise.
+                seed = tf.random.experimental.stateless_fold_in(
+                    tf.cast(self.seed_generator.next(), "int64"), replica.replica_id_in_sync_group
+                )
         return sample_latent(self.latent_prior, (batch_size, self.latent_dim), seed=seed)
 
     def _update_trackers(self, d_loss, g_loss, real_logits, fake_logits):

@@ -30,7 +30,10 @@ def _stateless_seed(seed):
         return tf.cast(seed.next(), "int64")
     if seed is None:
         return tf.random.uniform([2], maxval=2**31 - 1, dtype="int64")
-    return tf.stack([tf.cast(seed, "int64"), tf.constant(0, "int64")])
+    seed = tf.cast(seed, "int64")
+    if seed.shape.rank == 1:  # already a full stateless seed pair
+        return seed
+    return tf.stack([seed, tf.constant(0, "int64")])
 
 
 def sample_latent(latent_prior: LatentPrior, shape, seed=None):
@@ -45,8 +48,9 @@ def sample_latent(latent_prior: LatentPrior, shape, seed=None):
         latent_prior: str or callable. `"uniform"` (on [-sqrt 3, sqrt 3]),
             `"normal"` (N(0, 1)) or a callable `(shape, seed) -> tensor`.
         shape: tuple. Shape of the noise, usually `(batch, latent_dim)`.
-        seed: int, scalar integer tensor, `keras.random.SeedGenerator` or None
-            (fresh noise). Defaults to None.
+        seed: int, scalar integer tensor, `[2]` integer tensor (a full
+            stateless seed), `keras.random.SeedGenerator` or None (fresh
+            noise). Defaults to None.
 
     Example:
     >>> z = sample_latent("uniform", (4, 100), seed=0)
