@@ -56,11 +56,14 @@ class _GeneratorServer(tf.Module):
             ]
         )
         def sample(num_samples, seed):
-            tf.debugging.assert_non_negative(
+            check = tf.debugging.assert_non_negative(
                 num_samples, message="`num_samples` must be a non-negative integer."
             )
-            # The very draw `GAN.generate` makes: one call, seed pair [seed, 0].
-            return serve(sample_latent(latent_prior, tf.stack([num_samples, latent_dim]), seed))
+            # The check must run before the draw, whose own error is less clear.
+            with tf.control_dependencies([check]):
+                # The very draw `GAN.generate` makes: one call, seed pair [seed, 0].
+                z = sample_latent(latent_prior, tf.stack([num_samples, latent_dim]), seed)
+            return serve(z)
 
         self.serve = serve
         self.sample = sample

@@ -6,6 +6,7 @@ in a fresh Python process.
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +60,76 @@ def run_script():
     result = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+WORKER = r'''
+import json, os, sys
+ports = sys.argv[2].split(",")
+os.environ["TF_CONFIG"] = json.dumps({"cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]},
+                                      "task": {"type": "worker", "index": int(sys.argv[1])}})
+os.environ["KERAS_BACKEND"] = "tensorflow"
+import tensorflow as tf, keras, numpy as np
+from keras_gan import GAN
+from keras_gan.distribute import fit_distributed
+
+strategy = tf.distribute.MultiWorkerMirroredStrategy()
+
+def make():
+    with strategy.scope():
+        keras.utils.set_random_seed(0)
+        g = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, "relu"), keras.layers.Dense(2)])
+        d = keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, "relu"), keras.layers.Dense(1)])
+        gan = GAN(g, d, seed=0)
+        gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+    return gan
+
+x = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
+try:
+    make().fit(x, batch_size=16, epochs=1, verbose=0)
+    plain_fit_error = None
+except Exception as error:
+    plain_fit_error = f"{type(error).__name__}: {error}"[:300]
+gan = make()
+history = fit_distributed(gan, tf.data.Dataset.from_tensor_slices(x).batch(16), epochs=2)
+print(json.dumps({"plain_fit_error": plain_fit_error, "history": history,
+                  "g_steps": int(gan.g_optimizer.iterations.numpy()),
+                  "weights": [np.asarray(v).tolist() for v in gan.trainable_variables]}))
+'''
+
+
+def free_ports(n):
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def test_multi_worker_loop_trains_two_workers_identically():
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    ports = ",".join(map(str, free_ports(2)))
+    workers = [
+        subprocess.Popen([sys.executable, "-c", WORKER, str(i), ports], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for i in range(2)
+    ]
+    reports = []
+    try:
+        for worker in workers:
+            out, err = worker.communicate(timeout=240)
+            assert worker.returncode == 0, err[-3000:]
+            reports.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        for worker in workers:
+            worker.kill()
+    # The workaround is needed: plain `fit` still fails under MultiWorkerMirroredStrategy.
+    # When Keras fixes keras-team/keras#20585 this fails: then retire `fit_distributed`.
+    assert all(r["plain_fit_error"] for r in reports), "gan.fit now works under MultiWorkerMirroredStrategy"
+    assert all(r["g_steps"] == 2 * 64 // 16 for r in reports)
+    assert reports[0]["weights"] == reports[1]["weights"]
+    assert reports[0]["history"] == reports[1]["history"] and len(reports[0]["history"]) == 2
 
 
 def test_mirrored_strategy_matches_one_device_and_draws_noise_per_replica():
