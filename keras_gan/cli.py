@@ -1,4 +1,4 @@
-"""The `keras-gan` command line: train, sample, info, evaluate, export.
+"""The `keras-gan` command line: train, sample, info, evaluate, figures, export.
 
 A MODEL is a pretrained name (`keras-gan` lists them in `--help`), a run
 folder written by `keras-gan train` (its `gan.keras` is used), a saved GAN
@@ -123,6 +123,16 @@ def _evaluate(args):
     print(result)
 
 
+def _figures(args):
+    from keras_gan import datasets
+    from keras_gan.figures import write_figures
+
+    spec = load_model_spec(args.model, args.latent_prior)
+    train, _ = datasets.load_numpy(args.dataset, "train", data_dir=args.data_dir)
+    for path in write_figures(spec.generator, spec.latent_prior, train, args.output, seed=args.seed):
+        print(f"wrote {path}")
+
+
 def _export(args):
     from keras_gan.export import export_generator
 
@@ -187,6 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
                           help="validation examples for sigma (default 1000, the paper's MNIST; 0: all)")
     evaluate.add_argument("--protocol", choices=("paper", "refine"), default="paper", help="sigma search")
     evaluate.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
+
+    figures = model_command("figures", "the paper's Figures 2 (nearest training examples) and 3 (interpolations)",
+                            _figures)
+    figures.add_argument("--dataset", default="mnist", help="training set for the nearest neighbours (default mnist)")
+    figures.add_argument("--data-dir", help="folder with the dataset files")
+    figures.add_argument("-o", "--output", default="figures", help="output folder (default figures)")
+    figures.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
 
     export = model_command("export", "write a TF Serving SavedModel to DIR/NAME/VERSION", _export)
     export.add_argument("export_dir", help="TF Serving model base folder")

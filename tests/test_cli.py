@@ -24,7 +24,7 @@ def call(*argv):
     return cli.main([str(a) for a in argv])
 
 
-@pytest.mark.parametrize("command", ["train", "sample", "info", "evaluate", "export"])
+@pytest.mark.parametrize("command", ["train", "sample", "info", "evaluate", "figures", "export"])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         call(command, "--help")
@@ -76,6 +76,12 @@ def test_info_prints_parameters_and_record(run, capsys):
 def test_evaluate_prints_the_parzen_score(run, capsys):
     assert call("evaluate", run / "run", "--data-dir", run / "data", "--n-samples", 200, "--n-valid", 0) == 0
     assert "+-" in capsys.readouterr().out
+
+
+def test_figures_writes_both_pngs(run, tmp_path):
+    assert call("figures", run / "run", "--data-dir", run / "data", "-o", tmp_path / "figs") == 0
+    assert Image.open(tmp_path / "figs" / "figure_2.png").size[0] > 10 * 28
+    assert Image.open(tmp_path / "figs" / "figure_3.png").size[0] > 10 * 28
 
 
 def test_export_writes_a_version(run, tmp_path, capsys):
