@@ -71,6 +71,7 @@ def _train(args):
         args.experiment,
         args.out or f"runs/{args.experiment}",
         epochs=args.epochs,
+        pretrain_epochs=args.pretrain_epochs,
         width=args.width,
         seed=args.seed,
         data_dir=args.data_dir,
@@ -171,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Train a paper experiment; run it again to resume.")
     train.add_argument("experiment", choices=sorted(experiments.EXPERIMENTS), help="the paper's experiment")
     train.add_argument("--epochs", type=_positive_int, help="total epochs (default: the experiment's)")
+    train.add_argument("--pretrain-epochs", type=int,
+                       help="epochs of TFD's first stage (default: the experiment's 50; 0 skips it)")
     train.add_argument("--width", type=_positive_float, default=1.0, help="hidden-size multiplier (default 1.0)")
     train.add_argument("--out", help="run folder (default runs/EXPERIMENT)")
     train.add_argument("--seed", type=int, default=0, help="seed of weights, data order and noise (default 0)")

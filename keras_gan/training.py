@@ -137,6 +137,7 @@ def train(
     experiment: str = "mnist",
     out_dir: PathLike = "runs/mnist",
     epochs: int | None = None,
+    pretrain_epochs: int | None = None,
     width: float = 1.0,
     seed: int = 0,
     data_dir: PathLike | None = None,
@@ -152,7 +153,8 @@ def train(
     """Train one of the paper's experiments (or the MNIST networks on a folder), resumably.
 
     Running the same call again after an interruption resumes from the last
-    completed epoch; a finished run returns at once.
+    completed epoch; a finished run returns at once. TFD's two-stage schedule
+    trains its first stage in `OUT/pretrain/`, then the full generator in `OUT`.
 
     Args:
         experiment: str. A key of `keras_gan.experiments.EXPERIMENTS`.
@@ -160,6 +162,8 @@ def train(
         out_dir: str or Path. The run's folder (see the module docstring).
             Defaults to `"runs/mnist"`.
         epochs: int or None. Total epochs. Defaults to the experiment's.
+        pretrain_epochs: int or None. Epochs of the first stage of a two-stage
+            experiment (TFD). Defaults to the experiment's.
         width: float. Multiplier of the hidden sizes. Defaults to 1.0.
         seed: int. Seed of the initial weights, data order and noise.
             Defaults to 0.
@@ -181,29 +185,53 @@ def train(
     >>> gan = train("mnist", "runs/tiny", epochs=1, width=0.05, data_dir="../shared/data")
     """
     spec = experiments.get(experiment)
-    if spec.pretrain_epochs:
-        raise NotImplementedError(
-            f"The {experiment!r} experiment trains in two stages, which `train` does not run yet."
-        )
     epochs = spec.epochs if epochs is None else epochs
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(seed)
-
     data = load_training_data(spec, data_dir, dataset, images, image_size)
+    options = dict(
+        width=width, seed=seed, jit_compile=jit_compile, parzen_every=parzen_every,
+        parzen_samples=parzen_samples, verbose=verbose, overrides=overrides,
+    )
+    pretrain_epochs = spec.pretrain_epochs if pretrain_epochs is None else pretrain_epochs
+    if not pretrain_epochs:
+        return _fit_stage(spec, out, epochs, data, _networks(spec, width, data, images), **options)
+    # TFD's two stages (tfd_pretrain/pretrain.yaml, then train.yaml): a first
+    # generator, then new layers below it and a new discriminator.
+    first = dataclasses.replace(spec, architecture=f"{spec.architecture}_pretrain", pretrain_epochs=0)
+    pretrained = _fit_stage(
+        first, out / "pretrain", pretrain_epochs, data, architectures.build(first.architecture, width, data.train),
+        **options,
+    )
+    architecture = architectures.get(spec.architecture)
+    # A seed of its own, so that the second stage starts the same whether the
+    # first was just trained or loaded from its checkpoint.
+    keras.utils.set_random_seed(seed + 1)
+    networks = (
+        architecture.generator(width, pretrained=pretrained.generator),
+        architecture.discriminator(width),
+    )
+    return _fit_stage(spec, out, epochs, data, networks, **options)
+
+
+def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width, seed, jit_compile,
+               parzen_every, parzen_samples, verbose, overrides) -> GAN:
+    """Train one stage in `out`, resuming from its checkpoint; return the trained GAN."""
+    out.mkdir(parents=True, exist_ok=True)
     batch_size = spec.batch_size * spec.d_steps
     steps = len(data.train) // batch_size
-    gan = spec.build_gan(
-        steps, width, seed=seed, jit_compile=jit_compile, networks=_networks(spec, width, data, images), **overrides
-    )
+    gan = spec.build_gan(steps, width, seed=seed, jit_compile=jit_compile, networks=networks, **overrides)
     # Keep the last checkpoint after the run: a finished run is then recognised,
     # and a later call with more epochs continues it.
     backup = keras.callbacks.BackupAndRestore(out / "backup", double_checkpoint=True, delete_checkpoint=False)
     first_epoch = _completed_epochs(backup)
+    record_path = out / "run.json"
+    previous = json.loads(record_path.read_text()) if record_path.exists() else {}
     run = dict(
-        experiment=experiment,
+        experiment=spec.name,
+        architecture=spec.architecture,
         width=width,
         seed=seed,
         epochs=epochs,
@@ -217,8 +245,11 @@ def train(
         discriminator_parameters=gan.discriminator.count_params(),
         keras_version=keras.__version__,
         tensorflow_version=tf.__version__,
+        # Sessions that were killed before the end add no time here; the
+        # TensorBoard event files keep every epoch's wall-clock time.
+        wall_time_seconds=previous.get("wall_time_seconds", 0.0),
     )
-    atomic_write_json(run, out / "run.json")
+    atomic_write_json(run, record_path)
     if first_epoch >= epochs:
         gan.load_weights(backup._weights_path)
         return gan
@@ -246,8 +277,8 @@ def train(
         callbacks=callbacks,
         verbose=verbose,
     )
-    run["wall_time_seconds_last_session"] = round(time.time() - started, 1)
+    run["wall_time_seconds"] = round(run["wall_time_seconds"] + time.time() - started, 1)
     atomic_save_model(gan, out / "gan.keras")
     atomic_save_model(gan.generator, out / "generator.keras")
-    atomic_write_json(run, out / "run.json")
+    atomic_write_json(run, record_path)
     return gan

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import scipy.io
 
 
 def assert_serialization_round_trip(obj):
@@ -49,3 +50,17 @@ def write_mnist(folder: Path, sizes=(6, 3, 2), denominator=256) -> list:
     with gzip.open(folder / "mnist.pkl.gz", "wb") as f:
         pickle.dump(tuple(pairs), f, protocol=2)
     return levels
+
+
+def write_tfd(folder: Path, count=40) -> dict:
+    rng = np.random.default_rng(2)
+    data = {
+        "images": rng.integers(0, 256, (count, 48, 48)).astype(np.uint8),
+        "folds": rng.integers(0, 4, (count, 5)).astype(np.uint8),
+        "labs_ex": rng.integers(1, 8, (count, 1)).astype(np.int16),
+        "labs_id": rng.integers(1, 50, (count, 1)).astype(np.int16),
+    }
+    data["images"][0, 0, 0] = 255
+    data["folds"][:4, :] = [[0] * 5, [1] * 5, [2] * 5, [3] * 5]  # every split occurs
+    scipy.io.savemat(folder / "TFD_48x48.mat", data)
+    return data

@@ -20,7 +20,7 @@ from PIL import Image
 
 from keras_gan import datasets
 from keras_gan.datasets import _images, _sources, cifar10, fer2013
-from tests.helpers import write_mnist
+from tests.helpers import write_mnist, write_tfd
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -120,20 +120,6 @@ def write_fer(folder: Path, per_class=2, as_tarball=True) -> Path:
                 name = "fer2013/" + pattern.format(e=emotion, i=100 + index)
                 files[name] = jpeg_bytes(fer_level(split, label), 1, 48)
     return write_tree(folder / "fer2013-jpeg.tar.gz", files, as_tarball)
-
-
-def write_tfd(folder: Path, count=40) -> dict:
-    rng = np.random.default_rng(2)
-    data = {
-        "images": rng.integers(0, 256, (count, 48, 48)).astype(np.uint8),
-        "folds": rng.integers(0, 4, (count, 5)).astype(np.uint8),
-        "labs_ex": rng.integers(1, 8, (count, 1)).astype(np.int16),
-        "labs_id": rng.integers(1, 50, (count, 1)).astype(np.int16),
-    }
-    data["images"][0, 0, 0] = 255
-    data["folds"][:4, :] = [[0] * 5, [1] * 5, [2] * 5, [3] * 5]  # every split occurs
-    scipy.io.savemat(folder / "TFD_48x48.mat", data)
-    return data
 
 
 # --- MNIST ------------------------------------------------------------------

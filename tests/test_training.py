@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from keras_gan.training import epoch_batches, train
-from tests.helpers import write_mnist
+from tests.helpers import write_mnist, write_tfd
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(width=0.02, parzen_every=0, verbose=0, jit_compile=False)
@@ -88,3 +88,18 @@ def test_finished_run_returns_at_once(data_dir, tmp_path):
 def test_bad_epochs(data_dir, tmp_path):
     with pytest.raises(ValueError, match="`epochs` must be a positive integer"):
         train("mnist", tmp_path / "a", epochs=0, data_dir=data_dir, **TINY)
+
+
+def test_tfd_trains_its_two_stages_and_resumes(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_GAN_CACHE_DIR", str(tmp_path / "cache"))
+    write_tfd(tmp_path, count=700)
+    options = dict(epochs=1, pretrain_epochs=1, data_dir=tmp_path, width=0.005, parzen_every=0, verbose=0)
+    gan = train("tfd", tmp_path / "run", **options)
+    pretrained = keras.models.load_model(tmp_path / "run" / "pretrain" / "generator.keras")
+    # The full generator is two new layers below the first stage's, whose weights it starts from.
+    assert len(gan.generator.layers) == len(pretrained.layers) + 2
+    assert gan.generator.output_shape == (None, 48, 48, 1)
+    assert (tmp_path / "run" / "generator.keras").exists()
+    again = train("tfd", tmp_path / "run", **options)  # both stages finished: nothing retrains
+    for a, b in zip(again.generator.weights, gan.generator.weights):
+        np.testing.assert_array_equal(np.array(a), np.array(b))
