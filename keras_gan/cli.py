@@ -80,6 +80,7 @@ def _train(args):
         image_size=args.image_size,
         jit_compile=True if args.xla else "auto",
         parzen_every=args.parzen_every,
+        verbose=args.verbose,
     )
 
 
@@ -183,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--image-size", type=_positive_int, help="resize --images to this square size")
     train.add_argument("--xla", action="store_true", help="force XLA compilation (default: Keras' auto)")
     train.add_argument("--parzen-every", type=int, default=1, help="Parzen estimate every N epochs, 0: never")
+    train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
+                       help="1: progress bar (default), 2: one line per epoch (for logs), 0: silent")
     train.set_defaults(handler=_train)
 
     sample = model_command("sample", "write samples as a PNG grid or a .npy array", _sample)
