@@ -28,6 +28,7 @@ import tensorflow as tf
 
 from keras_gan import architectures, datasets, experiments
 from keras_gan._io import atomic_save_model, atomic_write_json
+from keras_gan.datasets._sources import fingerprint
 from keras_gan.architectures import mnist
 from keras_gan.callbacks import ParzenEvaluation, SampleGrid
 from keras_gan.model import GAN
@@ -103,11 +104,12 @@ def _completed_epochs(backup: keras.callbacks.BackupAndRestore) -> int:
 
 @dataclasses.dataclass
 class TrainingData:
-    """Numpy splits for training and for the Parzen monitor."""
+    """Numpy splits for training and for the Parzen monitor, and where they came from."""
 
     train: np.ndarray
     valid: np.ndarray
     name: str
+    source: tuple | None = None  # (file name, sha256), None for tensorflow-datasets
 
 
 def load_training_data(experiment: experiments.Experiment, data_dir=None, dataset=None, images=None, image_size=None):
@@ -117,11 +119,11 @@ def load_training_data(experiment: experiments.Experiment, data_dir=None, datase
         x = np.concatenate([np.asarray(b) for b in ds.batch(1000)])
         # A user's folder has no validation split: monitor on its last 10%.
         cut = max(1, len(x) // 10)
-        return TrainingData(x[:-cut], x[-cut:], str(images))
+        return TrainingData(x[:-cut], x[-cut:], str(images), (str(images), fingerprint(Path(images))))
     name = dataset or experiment.dataset
     train, _ = datasets.load_numpy(name, "train", data_dir=data_dir, gcn=experiment.gcn)
     valid, _ = datasets.load_numpy(name, "valid", data_dir=data_dir, gcn=experiment.gcn)
-    return TrainingData(train, valid, name)
+    return TrainingData(train, valid, name, datasets.source_fingerprint(name, data_dir))
 
 
 def _networks(experiment, width, data: TrainingData, images):
@@ -236,6 +238,8 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
         seed=seed,
         epochs=epochs,
         dataset=data.name,
+        data_source=data.source[0] if data.source else "tensorflow-datasets",
+        data_sha256=data.source[1] if data.source else None,
         train_examples=len(data.train),
         batch_size=batch_size,
         update=gan.update,

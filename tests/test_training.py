@@ -1,3 +1,5 @@
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -44,6 +46,9 @@ def test_run_writes_everything(data_dir, tmp_path):
     for name in ("gan.keras", "generator.keras", "log.csv", "run.json", "samples/epoch_0002.png"):
         assert (out / name).exists(), name
     assert list((out / "logs").rglob("events.out.tfevents*"))
+    record = json.loads((out / "run.json").read_text())
+    assert record["data_source"] == "mnist.pkl.gz"
+    assert record["data_sha256"] == hashlib.sha256((data_dir / "mnist.pkl.gz").read_bytes()).hexdigest()
     header, *rows = (out / "log.csv").read_text().splitlines()
     assert {"d_loss", "g_loss", "d_real", "d_fake", "parzen_ll"} <= set(header.split(",")) and len(rows) == 2
 

@@ -27,6 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan.datasets import cifar10, fer2013, mnist, tfd
+from keras_gan.datasets import _sources
 from keras_gan.datasets._sources import PathLike, resolve_data_dir
 from keras_gan.datasets.cifar10 import gcn_to_display, global_contrast_normalize
 from keras_gan.datasets.folder import image_folder
@@ -39,6 +40,7 @@ __all__ = [
     "image_folder",
     "load",
     "load_numpy",
+    "source_fingerprint",
 ]
 
 
@@ -51,22 +53,44 @@ class DatasetSpec:
         splits: tuple. The split names `load` accepts.
         num_classes: int. Number of distinct labels.
         read: callable. `(split, root, **options) -> (uint8 images, labels)`.
+        sources: tuple. File or folder names a data folder may hold, in the
+            order they are tried.
     """
 
     image_shape: Tuple[int, int, int]
     splits: Tuple[str, ...]
     num_classes: int
     read: Callable = dataclasses.field(repr=False)
+    sources: Tuple[str, ...] = ()
 
 
 _SPLITS = ("train", "valid", "test")
 
 DATASETS = {
-    "mnist": DatasetSpec(mnist.SHAPE, _SPLITS, 10, mnist.read),
-    "cifar10": DatasetSpec(cifar10.SHAPE, _SPLITS, 10, cifar10.read),
-    "tfd": DatasetSpec(tfd.SHAPE, (*_SPLITS, "unlabeled"), 7, tfd.read),
-    "fer2013": DatasetSpec(fer2013.SHAPE, _SPLITS, 7, fer2013.read),
+    "mnist": DatasetSpec(mnist.SHAPE, _SPLITS, 10, mnist.read, (mnist.FILE,)),
+    "cifar10": DatasetSpec(cifar10.SHAPE, _SPLITS, 10, cifar10.read, cifar10.SOURCES),
+    "tfd": DatasetSpec(tfd.SHAPE, (*_SPLITS, "unlabeled"), 7, tfd.read, (tfd.FILE,)),
+    "fer2013": DatasetSpec(fer2013.SHAPE, _SPLITS, 7, fer2013.read, fer2013.SOURCES),
 }
+
+
+def source_fingerprint(name: str, data_dir: Optional[PathLike] = None) -> Optional[Tuple[str, str]]:
+    """The local file a dataset is read from and its sha256 (a folder's: see `fingerprint`).
+
+    Returns None when the data comes from tensorflow-datasets. Training runs
+    record it, so that a model card names the exact data it was trained on.
+
+    Example:
+    >>> source_fingerprint("mnist", "../shared/data")[0]
+    'mnist.pkl.gz'
+    """
+    if name not in DATASETS:
+        raise ValueError(f"`name` must be one of {tuple(DATASETS)}. Received: name={name!r}")
+    root = resolve_data_dir(data_dir)
+    if root is None:
+        return None
+    source = _sources.find_source(root, DATASETS[name].sources, name, "")
+    return source.name, _sources.fingerprint(source)
 
 
 def load_numpy(
