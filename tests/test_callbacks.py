@@ -1,0 +1,50 @@
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_gan import GAN
+from keras_gan.callbacks import ParzenEvaluation, SampleGrid
+from tests.test_model import data, tiny_gan
+
+
+def test_parzen_evaluation_runs_on_the_first_and_every_nth_epoch():
+    evaluated = []
+
+    class Spy(ParzenEvaluation):
+        def on_epoch_end(self, epoch, logs=None):
+            logs = {}
+            super().on_epoch_end(epoch, logs)
+            evaluated.append(logs.get("parzen_ll"))
+
+    gan = tiny_gan()
+    gan.fit(data(16), batch_size=8, epochs=6, verbose=0,
+            callbacks=[Spy(data(20, seed=1), data(30, seed=2), every=3, n_samples=50)])
+    assert [value is not None for value in evaluated] == [True, False, True, False, False, True]
+    assert all(np.isfinite(v) for v in evaluated if v is not None)
+
+
+def test_parzen_estimate_reaches_history():
+    gan = tiny_gan()
+    history = gan.fit(data(16), batch_size=8, epochs=2, verbose=0,
+                      callbacks=[ParzenEvaluation(data(20, seed=1), data(30, seed=2), n_samples=50)])
+    assert len(history.history["parzen_ll"]) == 2 and np.isfinite(history.history["parzen_se"]).all()
+
+
+def test_parzen_evaluation_rejects_bad_every():
+    with pytest.raises(ValueError, match="`every` must be a positive integer"):
+        ParzenEvaluation(data(2), data(2), every=0)
+
+
+def test_sample_grid_writes_one_png_per_epoch_from_fixed_noise(tmp_path):
+    generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4, "sigmoid"), keras.layers.Reshape((2, 2, 1))])
+    discriminator = keras.Sequential([keras.Input((2, 2, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    gan = GAN(generator, discriminator, seed=0)
+    gan.compile(d_optimizer="sgd", g_optimizer=keras.optimizers.SGD(0.0))  # G frozen: same grid twice
+    images = np.random.default_rng(0).uniform(size=(8, 2, 2, 1)).astype("float32")
+    gan.fit(images, batch_size=4, epochs=2, verbose=0,
+            callbacks=[SampleGrid(tmp_path / "samples", n=9, log_dir=tmp_path / "logs")])
+    first, second = (np.array(Image.open(tmp_path / "samples" / f"epoch_000{i}.png")) for i in (1, 2))
+    np.testing.assert_array_equal(first, second)
+    assert first.shape[:2] == (3 * 2 + 4, 3 * 2 + 4)  # 3x3 cells of 2 pixels, 1-pixel borders
+    assert list((tmp_path / "logs" / "samples").glob("events.out.tfevents*"))
