@@ -1,4 +1,4 @@
-"""The `keras-gan` command line: train, sample, info, evaluate, figures, export.
+"""The `keras-gan` command line: train, sample, info, evaluate, figures, export, publish.
 
 A MODEL is a pretrained name (`keras-gan` lists them in `--help`), a run
 folder written by `keras-gan train` (its `gan.keras` is used), a saved GAN
@@ -135,6 +135,13 @@ def _figures(args):
         print(f"wrote {path}")
 
 
+def _publish(args):
+    from keras_gan.pretrained import publish_run
+
+    folder = publish_run(args.run, args.name, data_dir=args.data_dir)
+    print(f"published {folder}")
+
+
 def _export(args):
     from keras_gan.export import export_generator
 
@@ -215,6 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("export_dir", help="TF Serving model base folder")
     export.add_argument("--name", help="model name (default: the model's)")
     export.add_argument("--version", type=_positive_int, help="version (default: the next free one)")
+    publish = commands.add_parser("publish", help="ship a finished run as a pretrained model (maintainers)",
+                                  description="Score a finished run and write saved_models/NAME/.")
+    publish.add_argument("run", help="finished run folder")
+    publish.add_argument("name", help="registry name")
+    publish.add_argument("--data-dir", help="folder with the dataset files")
+    publish.set_defaults(handler=_publish)
     return parser
 
 

@@ -24,7 +24,7 @@ def call(*argv):
     return cli.main([str(a) for a in argv])
 
 
-@pytest.mark.parametrize("command", ["train", "sample", "info", "evaluate", "figures", "export"])
+@pytest.mark.parametrize("command", ["train", "sample", "info", "evaluate", "figures", "export", "publish"])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         call(command, "--help")
