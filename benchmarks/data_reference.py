@@ -15,16 +15,12 @@ import time
 import numpy as np
 
 from keras_gan import datasets
-from keras_gan.evaluation import evaluate_generator
-
-# Validation examples the paper's parzen_ll.py selects sigma on: the first
-# 1,000 for MNIST, the whole fold for TFD (FER-2013 stands in for it here).
-N_VALID = {"mnist": 1000, "tfd": None, "fer2013": None, "cifar10": 1000}
+from keras_gan.evaluation import PAPER_N_VALID, evaluate_generator
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", choices=sorted(N_VALID), default="mnist")
+    parser.add_argument("--dataset", choices=sorted(PAPER_N_VALID), default="mnist")
     parser.add_argument("--data-dir", help="folder with the dataset files (default $KERAS_GAN_DATA_DIR)")
     parser.add_argument("--n-samples", type=int, default=10000, help="training images used (default 10000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random subset (default 0)")
@@ -35,7 +31,7 @@ def main(argv=None) -> None:
     start = time.perf_counter()
     # A random subset: the image-folder copies (FER-2013, CIFAR-10 JPEGs) are ordered by class.
     subset = np.random.default_rng(args.seed).permutation(len(train))[: args.n_samples]
-    result = evaluate_generator(train[np.sort(subset)], valid, test, n_valid=N_VALID[args.dataset])
+    result = evaluate_generator(train[np.sort(subset)], valid, test, n_valid=PAPER_N_VALID[args.dataset])
     print(f"{args.dataset}: {len(train):,} train / {len(valid):,} valid / {len(test):,} test, "
           f"images {train.shape[1:]} in [0, 1]")
     print(f"data reference ({args.n_samples:,} real training images as samples): {result} "

@@ -113,14 +113,14 @@ def _info(args):
 
 def _evaluate(args):
     from keras_gan import datasets
-    from keras_gan.evaluation.parzen import evaluate_generator
+    from keras_gan.evaluation.parzen import PAPER_N_VALID, evaluate_generator
 
     spec = load_model_spec(args.model, args.latent_prior)
     valid, _ = datasets.load_numpy(args.dataset, "valid", data_dir=args.data_dir)
     test, _ = datasets.load_numpy(args.dataset, "test", data_dir=args.data_dir)
     result = evaluate_generator(
         spec, valid, test, n_samples=args.n_samples, seed=args.seed, protocol=args.protocol,
-        n_valid=None if args.n_valid == 0 else args.n_valid,
+        n_valid=PAPER_N_VALID.get(args.dataset) if args.n_valid is None else (args.n_valid or None),
     )
     print(result)
 
@@ -206,8 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--dataset", default="mnist", help="dataset of the valid/test splits (default mnist)")
     evaluate.add_argument("--data-dir", help="folder with the dataset files")
     evaluate.add_argument("--n-samples", type=_positive_int, default=10000, help="generator samples (default 10000)")
-    evaluate.add_argument("--n-valid", type=int, default=1000,
-                          help="validation examples for sigma (default 1000, the paper's MNIST; 0: all)")
+    evaluate.add_argument("--n-valid", type=int,
+                          help="validation examples for sigma (default: the paper's, 1000 for MNIST and "
+                               "all for TFD/FER-2013; 0: all)")
     evaluate.add_argument("--protocol", choices=("paper", "refine"), default="paper", help="sigma search")
     evaluate.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
 

@@ -126,14 +126,16 @@ def publish_run(run_dir, name: str, data_dir=None, n_samples: int = 10000, seed:
 
     from keras_gan import datasets
     from keras_gan._io import atomic_save_model, atomic_write, atomic_write_json
-    from keras_gan.evaluation.parzen import evaluate_generator
+    from keras_gan.evaluation.parzen import PAPER_N_VALID, evaluate_generator
 
     run_dir = Path(run_dir)
     record = json.loads((run_dir / "run.json").read_text())
     gan = keras.models.load_model(run_dir / "gan.keras")
     valid, _ = datasets.load_numpy(record["dataset"], "valid", data_dir=data_dir)
     test, _ = datasets.load_numpy(record["dataset"], "test", data_dir=data_dir)
-    result = evaluate_generator(gan, valid, test, n_samples=n_samples, seed=seed)
+    result = evaluate_generator(
+        gan, valid, test, n_samples=n_samples, seed=seed, n_valid=PAPER_N_VALID.get(record["dataset"], 1000)
+    )
     folder = Path(root or _root()) / name
     generator_path = atomic_save_model(gan.generator, folder / "generator.keras")
     shutil.copyfile(run_dir / "log.csv", folder / "log.csv")

@@ -1,6 +1,7 @@
 """Evaluation of generative models: the paper's Parzen-window log-likelihood."""
 
 from keras_gan.evaluation.parzen import (
+    PAPER_N_VALID,
     PAPER_SIGMAS,
     ParzenResult,
     SigmaSelection,
@@ -10,6 +11,7 @@ from keras_gan.evaluation.parzen import (
 )
 
 __all__ = [
+    "PAPER_N_VALID",
     "PAPER_SIGMAS",
     "ParzenResult",
     "SigmaSelection",
