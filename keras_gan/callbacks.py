@@ -71,14 +71,15 @@ class ParzenEvaluation(keras.callbacks.Callback):
     Uses the paper's protocol (`evaluate_generator`) on a held-out subset, so
     the estimate lands in `History`, the CSV log and TensorBoard as
     `parzen_ll` (with `parzen_se` and `parzen_sigma`). Small `n_samples`
-    give a fast but lower estimate than the full protocol's. The first epoch is
-    always evaluated, so that `CSVLogger` sees these columns from the start.
+    give a fast but lower estimate than the full protocol's. The first epoch of
+    every `fit` call (a resumed run's too) is always evaluated, so that
+    `CSVLogger`, which fixes its columns on the first epoch, records them.
 
     Args:
         valid: array. Examples to select sigma on.
         test: array. Examples to score.
-        every: int. Evaluate after the first epoch and every `every`-th.
-            Defaults to 1.
+        every: int. Evaluate after the first epoch of `fit` and every
+            `every`-th. Defaults to 1.
         n_samples: int. Generator samples of the window. Defaults to 10000.
         seed: int. Seed of the samples. Defaults to 0.
 
@@ -95,9 +96,13 @@ class ParzenEvaluation(keras.callbacks.Callback):
         self.n_samples = n_samples
         self.seed = seed
 
+    def on_train_begin(self, logs=None):
+        self._evaluated = False
+
     def on_epoch_end(self, epoch, logs=None):
-        if epoch and (epoch + 1) % self.every:
+        if self._evaluated and (epoch + 1) % self.every:
             return
+        self._evaluated = True
         result = evaluate_generator(
             self.model, self.valid, self.test, n_samples=self.n_samples, seed=self.seed, n_valid=None
         )

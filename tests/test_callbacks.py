@@ -22,6 +22,11 @@ def test_parzen_evaluation_runs_on_the_first_and_every_nth_epoch():
             callbacks=[Spy(data(20, seed=1), data(30, seed=2), every=3, n_samples=50)])
     assert [value is not None for value in evaluated] == [True, False, True, False, False, True]
     assert all(np.isfinite(v) for v in evaluated if v is not None)
+    # A resumed run (initial_epoch=4) evaluates its first epoch too, so CSVLogger gets the columns.
+    evaluated.clear()
+    gan.fit(data(16), batch_size=8, epochs=7, initial_epoch=4, verbose=0,
+            callbacks=[Spy(data(20, seed=1), data(30, seed=2), every=3, n_samples=50)])
+    assert [value is not None for value in evaluated] == [True, True, False]
 
 
 def test_parzen_estimate_reaches_history():
