@@ -1,5 +1,6 @@
 """Writing files so that a crash never leaves one half-written: temporary file, then rename."""
 
+import hashlib
 import json
 import os
 import uuid
@@ -49,3 +50,12 @@ def atomic_save_model(model: keras.Model, path: Path) -> Path:
         temp.unlink(missing_ok=True)
         raise
     return path
+
+
+def sha256(path: Path) -> str:
+    """Return the hex sha256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -14,11 +14,7 @@ import tensorflow as tf
 
 from keras_gan import plotting
 from keras_gan.evaluation.parzen import evaluate_generator
-
-
-def _check_every(every) -> None:
-    if not isinstance(every, int) or every < 1:
-        raise ValueError(f"`every` must be a positive integer. Received: every={every!r}")
+from keras_gan._checks import check_positive_int
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -41,8 +37,7 @@ class SampleGrid(keras.callbacks.Callback):
     """
 
     def __init__(self, directory, n: int = 100, seed: int = 0, log_dir=None, to_display=None):
-        if not isinstance(n, int) or n < 1:
-            raise ValueError(f"`n` must be a positive integer. Received: n={n!r}")
+        check_positive_int("n", n)
         super().__init__()
         self.directory = Path(directory)
         self.n = n
@@ -88,7 +83,7 @@ class ParzenEvaluation(keras.callbacks.Callback):
     """
 
     def __init__(self, valid, test, every: int = 1, n_samples: int = 10000, seed: int = 0):
-        _check_every(every)
+        check_positive_int("every", every)
         super().__init__()
         self.valid = np.asarray(valid)
         self.test = np.asarray(test)

@@ -13,6 +13,7 @@ working, and also if plain `fit` starts to work, so that the loop can then go.
 import tensorflow as tf
 
 from keras_gan.model import GAN
+from keras_gan._checks import check_positive_int
 
 
 def fit_distributed(gan: GAN, dataset: tf.data.Dataset, epochs: int = 1, strategy=None) -> list[dict]:
@@ -37,8 +38,7 @@ def fit_distributed(gan: GAN, dataset: tf.data.Dataset, epochs: int = 1, strateg
     ...     gan = experiments.get("mnist").build_gan(steps_per_epoch=500)
     >>> history = fit_distributed(gan, tf.data.Dataset.from_tensor_slices(x).batch(200), epochs=5)
     """
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
+    check_positive_int("epochs", epochs)
     strategy = strategy or tf.distribute.get_strategy()
     distributed = strategy.experimental_distribute_dataset(dataset)
 

@@ -12,11 +12,7 @@ import math
 
 import keras
 from keras import ops
-
-
-def _check_positive_int(name: str, value) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+from keras_gan._checks import check_positive_int
 
 
 def _check_max_norm(max_norm) -> None:
@@ -67,8 +63,8 @@ class MaxoutDense(keras.layers.Layer):
         bias_initializer="zeros",
         **kwargs,
     ):
-        _check_positive_int("units", units)
-        _check_positive_int("pieces", pieces)
+        check_positive_int("units", units)
+        check_positive_int("pieces", pieces)
         _check_max_norm(max_norm)
         super().__init__(**kwargs)
         self.units = units
@@ -163,12 +159,12 @@ class MaxoutConv2D(keras.layers.Layer):
         bias_initializer="zeros",
         **kwargs,
     ):
-        _check_positive_int("filters", filters)
-        _check_positive_int("pieces", pieces)
-        _check_positive_int("kernel_size", kernel_size)
-        _check_positive_int("pool_size", pool_size)
+        check_positive_int("filters", filters)
+        check_positive_int("pieces", pieces)
+        check_positive_int("kernel_size", kernel_size)
+        check_positive_int("pool_size", pool_size)
         if pool_strides is not None:
-            _check_positive_int("pool_strides", pool_strides)
+            check_positive_int("pool_strides", pool_strides)
         if not isinstance(padding, int) or padding < 0:
             raise ValueError(
                 f"`padding` must be a non-negative integer. Received: padding={padding!r}"

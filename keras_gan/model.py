@@ -7,6 +7,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.priors import LatentPrior, sample_latent, validate_prior
+from keras_gan._checks import check_positive_int
 
 UPDATES = ("alternating", "simultaneous")
 
@@ -51,8 +52,7 @@ def generate(
     Example:
     >>> images = generate(keras_gan.load_generator("mnist"), "uniform", 16, seed=0)
     """
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"`n` must be a positive integer. Received: n={n!r}")
+    check_positive_int("n", n)
     z = sample_latent(latent_prior, (n, generator.input_shape[-1]), seed=seed)
     # Direct calls: `predict` costs ~0.1 s of set-up per call on a CPU.
     batches = [generator(z[i : i + batch_size], training=False) for i in range(0, n, batch_size)]
@@ -127,14 +127,8 @@ class GAN(keras.Model):
             )
         if latent_dim is None:
             latent_dim = generator.input_shape[-1]
-        if not isinstance(latent_dim, int) or latent_dim < 1:
-            raise ValueError(
-                f"`latent_dim` must be a positive integer. Received: latent_dim={latent_dim!r}"
-            )
-        if not isinstance(d_steps, int) or d_steps < 1:
-            raise ValueError(
-                f"`d_steps` must be a positive integer. Received: d_steps={d_steps!r}"
-            )
+        check_positive_int("latent_dim", latent_dim)
+        check_positive_int("d_steps", d_steps)
         losses.get_generator_loss(generator_loss)
         validate_prior(latent_prior)
         if update not in UPDATES:

@@ -9,12 +9,12 @@ metadata lets weights too large for the repository be fetched with
 used when present.
 """
 
-import hashlib
 import json
 from pathlib import Path
 
 import keras
 
+from keras_gan._io import sha256
 from keras_gan.model import GAN
 
 
@@ -46,14 +46,6 @@ def get_preset(name: str) -> dict:
     return json.loads(path.read_text())
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def weights_path(name: str, key: str = "generator") -> Path:
     """Local path of a pretrained file, fetched from its `url` if not shipped, sha256-checked."""
     preset = get_preset(name)
@@ -65,7 +57,7 @@ def weights_path(name: str, key: str = "generator") -> Path:
         if not entry.get("url"):
             raise FileNotFoundError(f"{path} is missing and {name!r} names no download URL: reinstall keras-gan.")
         path = Path(keras.utils.get_file(f"keras_gan_{name}_{path.name}", entry["url"], file_hash=entry["sha256"]))
-    actual = _sha256(path)
+    actual = sha256(path)
     if actual != entry["sha256"]:
         raise ValueError(
             f"{path} is corrupt: its sha256 is {actual}, expected {entry['sha256']}. "
@@ -151,7 +143,7 @@ def publish_run(run_dir, name: str, data_dir=None, n_samples: int = 10000, seed:
         "image_shape": list(gan.generator.output_shape[1:]),
         "command": command,
         "hardware": _hardware(),
-        "files": {"generator": {"path": "generator.keras", "sha256": _sha256(generator_path),
+        "files": {"generator": {"path": "generator.keras", "sha256": sha256(generator_path),
                                 "bytes": generator_path.stat().st_size}},
         "scores": {"parzen_test_log_likelihood": {
             "mean": result.mean, "std_error": result.std_error, "sigma": result.sigma,

@@ -13,6 +13,8 @@ import math
 import keras
 from keras import ops
 
+from keras_gan._checks import check_positive_int
+
 
 def _check_positive(name: str, value) -> None:
     if not value > 0:
@@ -93,11 +95,7 @@ class LinearMomentum(keras.optimizers.schedules.LearningRateSchedule):
         start: int = 1,
         saturate: int = 250,
     ):
-        if not isinstance(steps_per_epoch, int) or steps_per_epoch < 1:
-            raise ValueError(
-                "`steps_per_epoch` must be a positive integer. "
-                f"Received: steps_per_epoch={steps_per_epoch!r}"
-            )
+        check_positive_int("steps_per_epoch", steps_per_epoch)
         for name, value in (("initial_momentum", initial_momentum), ("final_momentum", final_momentum)):
             if not 0 <= value <= 1:
                 raise ValueError(f"`{name}` must be in [0, 1]. Received: {name}={value!r}")

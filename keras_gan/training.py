@@ -32,6 +32,7 @@ from keras_gan.datasets._sources import fingerprint
 from keras_gan.architectures import mnist
 from keras_gan.callbacks import ParzenEvaluation, SampleGrid
 from keras_gan.model import GAN
+from keras_gan._checks import check_positive_int
 
 PathLike = str | os.PathLike
 
@@ -188,8 +189,7 @@ def train(
     """
     spec = experiments.get(experiment)
     epochs = spec.epochs if epochs is None else epochs
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"`epochs` must be a positive integer. Received: epochs={epochs!r}")
+    check_positive_int("epochs", epochs)
     out = Path(out_dir)
     keras.utils.set_random_seed(seed)
     data = load_training_data(spec, data_dir, dataset, images, image_size)

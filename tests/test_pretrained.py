@@ -9,6 +9,7 @@ import pytest
 
 import keras_gan
 from keras_gan import pretrained
+from keras_gan._io import sha256
 
 
 @pytest.mark.parametrize("name", keras_gan.list_models())
@@ -34,7 +35,7 @@ def zoo(tmp_path, monkeypatch):
         "latent_dim": 3,
         "latent_prior": "normal",
         "image_shape": [2, 2, 1],
-        "files": {"generator": {"path": "generator.keras", "sha256": pretrained._sha256(folder / "generator.keras")}},
+        "files": {"generator": {"path": "generator.keras", "sha256": sha256(folder / "generator.keras")}},
     }
     (folder / "metadata.json").write_text(json.dumps(metadata))
     monkeypatch.setattr(pretrained, "_root", lambda: tmp_path)

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 
 from keras_gan.layers import MaxoutDense
+from keras_gan._checks import check_positive_int
 
 
 def check_width(width: float) -> None:
@@ -78,8 +79,7 @@ class SparseInit(keras.initializers.Initializer):
     """
 
     def __init__(self, n_nonzero: int, stddev: float = 1.0, seed: int | None = None):
-        if not isinstance(n_nonzero, int) or n_nonzero < 1:
-            raise ValueError(f"`n_nonzero` must be a positive integer. Received: n_nonzero={n_nonzero!r}")
+        check_positive_int("n_nonzero", n_nonzero)
         self.n_nonzero = n_nonzero
         self.stddev = stddev
         self.seed = seed

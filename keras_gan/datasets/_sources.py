@@ -24,7 +24,7 @@ from typing import Callable, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from keras_gan._io import atomic_write
+from keras_gan._io import atomic_write, sha256
 
 DATA_DIR_ENV = "KERAS_GAN_DATA_DIR"
 CACHE_DIR_ENV = "KERAS_GAN_CACHE_DIR"
@@ -104,15 +104,6 @@ def invalid_file_error(
         f"Cannot read {path}: {problem}. Expected {layout}{checksum}. "
         f"{how_to_get}"
     )
-
-
-def sha256(path: Path) -> str:
-    """Return the hex sha256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def fingerprint(path: Path) -> str:
