@@ -167,7 +167,9 @@ class GAN(keras.Model):
             **kwargs: `keras.Model.compile` options such as `jit_compile`,
                 `steps_per_execution` and `run_eagerly`.
         """
-        super().compile(**kwargs)
+        # No optimizer of Keras' own: it would be built over both networks'
+        # variables by `fit` and saved, unused, beside the two real ones.
+        super().compile(optimizer=None, **kwargs)
         self.d_optimizer = self._with_loss_scaling(keras.optimizers.get(d_optimizer))
         self.g_optimizer = self._with_loss_scaling(keras.optimizers.get(g_optimizer))
         # Build the optimizers' slots now, so that saved state (a `.keras`
