@@ -1,11 +1,13 @@
-"""Writing files so that a crash never leaves one half-written: temporary file, then rename."""
+"""Writing files and folders so that a crash never leaves one half-written: temporary copy, then rename."""
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
 import uuid
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterator
 
 import keras
 
@@ -59,3 +61,32 @@ def sha256(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """Fill a folder so that `path` is replaced whole or not at all.
+
+    Yields a new temporary folder beside `path` to write into. When the
+    block ends without an error, the temporary folder takes the place of
+    `path` (an existing `path` is removed); after an error it is removed and
+    `path` is left as it was.
+
+    Example:
+    >>> with atomic_folder(Path("saved_models/mnist")) as folder:
+    ...     (folder / "metadata.json").write_text("{}")
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    temp.mkdir()
+    try:
+        yield temp
+    except BaseException:
+        shutil.rmtree(temp)
+        raise
+    old = path.with_name(f".{path.name}.{uuid.uuid4().hex}.old")
+    if path.exists():
+        os.replace(path, old)
+    os.replace(temp, path)
+    shutil.rmtree(old, ignore_errors=True)

@@ -9,59 +9,11 @@ missing file, a corrupt dataset) exit with code 1 and one line.
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from keras_gan import experiments
+from keras_gan import experiments, pretrained
 from keras_gan.priors import PRIORS
-
-
-class ModelSpec:
-    """A generator with what is known about it: its prior and its training record."""
-
-    def __init__(self, generator, latent_prior: str, record: dict, gan=None):
-        self.generator = generator
-        self.latent_prior = latent_prior
-        self.record = record
-        self.gan = gan
-
-    def generate(self, n: int, seed: int | None = None):
-        from keras_gan.model import generate
-
-        return generate(self.generator, self.latent_prior, n, seed=seed)
-
-
-def load_model_spec(model: str, latent_prior: str | None = None) -> ModelSpec:
-    """Resolve a MODEL argument (pretrained name, run folder, GAN file or generator file)."""
-    import keras
-
-    from keras_gan import pretrained
-    from keras_gan.model import GAN
-
-    path = Path(model)
-    if not path.exists() and model in pretrained.list_models():
-        preset = pretrained.get_preset(model)
-        return ModelSpec(pretrained.load_generator(model), preset["latent_prior"], preset)
-    if path.is_dir():
-        path = path / "gan.keras"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"No model at {model}: pass a pretrained name ({', '.join(pretrained.list_models()) or 'none shipped'}), "
-            "a run folder written by `keras-gan train`, or a `.keras` file."
-        )
-    record_path = path.parent / "run.json"
-    record = json.loads(record_path.read_text()) if record_path.exists() else {}
-    loaded = keras.models.load_model(path)
-    if isinstance(loaded, GAN):
-        return ModelSpec(loaded.generator, loaded.latent_prior, record, gan=loaded)
-    prior = latent_prior or record.get("latent_prior")
-    if prior is None:
-        raise ValueError(
-            f"{path} is a bare generator and no run.json beside it records its noise: "
-            f"pass --latent-prior ({' or '.join(PRIORS)})."
-        )
-    return ModelSpec(loaded, prior, record)
 
 
 def _train(args):
@@ -78,7 +30,7 @@ def _train(args):
         dataset=args.dataset,
         images=args.images,
         image_size=args.image_size,
-        jit_compile=True if args.xla else "auto",
+        jit_compile=True if args.xla else None,
         parzen_every=args.parzen_every,
         verbose=args.verbose,
     )
@@ -90,18 +42,18 @@ def _sample(args):
     from keras_gan import plotting
     from keras_gan._io import atomic_write
 
-    spec = load_model_spec(args.model, args.latent_prior)
+    spec = pretrained.load_model(args.model, args.latent_prior)
     images = spec.generate(args.n, seed=args.seed)
     out = Path(args.output)
     if out.suffix == ".npy":
         atomic_write(out, lambda f: np.save(f, images))
     else:
-        plotting.save_grid(np.clip(images, 0.0, 1.0), out)
+        plotting.save_grid(np.clip(spec.display(images), 0.0, 1.0), out)
     print(f"wrote {len(images)} samples to {out}")
 
 
 def _info(args):
-    spec = load_model_spec(args.model, args.latent_prior)
+    spec = pretrained.load_model(args.model, args.latent_prior)
     spec.generator.summary()
     print(f"generator parameters: {spec.generator.count_params():,}")
     if spec.gan is not None:
@@ -112,40 +64,38 @@ def _info(args):
 
 
 def _evaluate(args):
-    from keras_gan import datasets
-    from keras_gan.evaluation.parzen import PAPER_N_VALID, evaluate_generator
+    from keras_gan.evaluation import score
 
-    spec = load_model_spec(args.model, args.latent_prior)
-    valid, _ = datasets.load_numpy(args.dataset, "valid", data_dir=args.data_dir)
-    test, _ = datasets.load_numpy(args.dataset, "test", data_dir=args.data_dir)
-    result = evaluate_generator(
-        spec, valid, test, n_samples=args.n_samples, seed=args.seed, protocol=args.protocol,
-        n_valid=PAPER_N_VALID.get(args.dataset) if args.n_valid is None else (args.n_valid or None),
+    spec = pretrained.load_model(args.model, args.latent_prior)
+    result = score(
+        spec, spec.dataset(args.dataset), args.data_dir, spec.output_space, n_samples=args.n_samples,
+        seed=args.seed, protocol=args.protocol, n_valid="paper" if args.n_valid is None else (args.n_valid or None),
     )
     print(result)
 
 
 def _figures(args):
-    from keras_gan import datasets
+    from keras_gan.evaluation import real_images
     from keras_gan.figures import write_figures
 
-    spec = load_model_spec(args.model, args.latent_prior)
-    train, _ = datasets.load_numpy(args.dataset, "train", data_dir=args.data_dir)
-    for path in write_figures(spec.generator, spec.latent_prior, train, args.output, seed=args.seed):
+    spec = pretrained.load_model(args.model, args.latent_prior)
+    train = real_images(spec.dataset(args.dataset), "train", args.data_dir, spec.output_space)
+    for path in write_figures(spec.generator, spec.latent_prior, train, args.output, seed=args.seed,
+                              to_display=spec.display):
         print(f"wrote {path}")
 
 
 def _publish(args):
-    from keras_gan.pretrained import publish_run
+    from keras_gan.publish import publish_run
 
-    folder = publish_run(args.run, args.name, data_dir=args.data_dir)
+    folder = publish_run(args.run, args.name, data_dir=args.data_dir, notes=args.notes)
     print(f"published {folder}")
 
 
 def _export(args):
     from keras_gan.export import export_generator
 
-    spec = load_model_spec(args.model, args.latent_prior)
+    spec = pretrained.load_model(args.model, args.latent_prior)
     path = export_generator(spec.generator, args.export_dir, version=args.version, name=args.name,
                             latent_prior=spec.latent_prior)
     print(f"exported to {path}")
@@ -203,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     model_command("info", "print a model's architecture, parameters and training record", _info)
 
     evaluate = model_command("evaluate", "Parzen-window log-likelihood, the paper's protocol", _evaluate)
-    evaluate.add_argument("--dataset", default="mnist", help="dataset of the valid/test splits (default mnist)")
+    evaluate.add_argument("--dataset", help="dataset of the valid/test splits (default: the model's own)")
     evaluate.add_argument("--data-dir", help="folder with the dataset files")
     evaluate.add_argument("--n-samples", type=_positive_int, default=10000, help="generator samples (default 10000)")
     evaluate.add_argument("--n-valid", type=int,
@@ -214,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     figures = model_command("figures", "the paper's Figures 2 (nearest training examples) and 3 (interpolations)",
                             _figures)
-    figures.add_argument("--dataset", default="mnist", help="training set for the nearest neighbours (default mnist)")
+    figures.add_argument("--dataset", help="training set for the nearest neighbours (default: the model's own)")
     figures.add_argument("--data-dir", help="folder with the dataset files")
     figures.add_argument("-o", "--output", default="figures", help="output folder (default figures)")
     figures.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
@@ -228,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("run", help="finished run folder")
     publish.add_argument("name", help="registry name")
     publish.add_argument("--data-dir", help="folder with the dataset files")
+    publish.add_argument("--notes", help="markdown file of deviations from the paper, copied verbatim into the card")
     publish.set_defaults(handler=_publish)
     return parser
 

@@ -41,6 +41,8 @@ class Experiment:
         initial_momentum, final_momentum: float. The momentum ramp's ends.
         momentum_start, momentum_saturate: int. Epochs of the ramp.
         decay_factor, min_learning_rate: float. Learning-rate decay per update.
+        jit_compile: bool or "auto". XLA compilation when `build_gan` is not
+            told otherwise. Defaults to "auto" (Keras' choice).
         source: str. The YAML file(s) this reproduces.
     """
 
@@ -61,6 +63,7 @@ class Experiment:
     momentum_saturate: int = 250
     decay_factor: float = 1.000004
     min_learning_rate: float = 1e-6
+    jit_compile: bool | str = "auto"
     source: str = ""
 
     def optimizer(self, steps_per_epoch: int, learning_rate: float) -> ScheduledMomentumSGD:
@@ -82,7 +85,7 @@ class Experiment:
         width: float = 1.0,
         train_images=None,
         seed: int | None = None,
-        jit_compile="auto",
+        jit_compile: bool | str | None = None,
         networks: tuple | None = None,
         **overrides,
     ) -> GAN:
@@ -94,7 +97,8 @@ class Experiment:
             train_images: array or None. Training images in [0, 1], for the
                 output bias "from marginals". Defaults to None (zero bias).
             seed: int or None. Seed of the training noise. Defaults to None.
-            jit_compile: bool or "auto". Passed to `compile`. Defaults to "auto".
+            jit_compile: bool, "auto" or None. Passed to `compile`. Defaults
+                to None (the experiment's `jit_compile`).
             networks: `(generator, discriminator)` or None. Networks to use
                 instead of the experiment's architecture. Defaults to None.
             **overrides: `GAN` arguments to change (`update`, `d_steps`,
@@ -110,7 +114,7 @@ class Experiment:
         gan.compile(
             d_optimizer=self.optimizer(steps_per_epoch, self.learning_rate / 2),
             g_optimizer=self.optimizer(steps_per_epoch, self.learning_rate),
-            jit_compile=jit_compile,
+            jit_compile=self.jit_compile if jit_compile is None else jit_compile,
         )
         return gan
 
@@ -157,6 +161,9 @@ EXPERIMENTS = {
         latent_prior="normal",
         epochs=300,
         gcn=True,
+        # Measured on a 2-core CPU at width 0.25 (benchmarks/train_step.py --experiment cifar10_conv):
+        # XLA's convolution gradients make each step slower, not faster.
+        jit_compile=False,
         source="goodfeli/adversarial cifar10_convolutional.yaml",
     ),
 }

@@ -1,8 +1,9 @@
-"""Tiling image batches into one grid image and saving it as PNG.
+"""Tiling image batches into one grid image and saving it as PNG, and plain line plots.
 
 `image_grid` lays out NHWC images (grey or RGB, float in [0, 1] or uint8)
 in rows and columns; `save_image` writes one image as a PNG without ever
-leaving a half-written file; `save_grid` does both.
+leaving a half-written file; `save_grid` does both. `save_line_plot` draws
+training curves with Pillow alone (matplotlib is not a dependency).
 """
 
 import math
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Optional, Tuple, Union
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from keras_gan._io import atomic_write
 
@@ -159,6 +160,93 @@ def save_grid(
         images, rows=rows, cols=cols, padding=padding, pad_value=pad_value
     )
     return save_image(grid, path)
+
+
+# Line colours, in order: blue, orange, green, red.
+_COLOURS = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40))
+
+
+def save_line_plot(
+    series: dict,
+    path: PathLike,
+    title: str = "",
+    x_label: str = "",
+    size: Tuple[int, int] = (640, 400),
+) -> Path:
+    """Draw curves on labelled axes and save them as a PNG.
+
+    A minimal plot for training curves: a frame, the extreme and middle
+    values on each axis, one coloured line per series and a legend.
+
+    Args:
+        series: dict. `{label: (x, y)}`, at most 4 series of 1-D arrays of
+            equal length; points whose x or y is not finite are left out.
+        path: str or Path. Destination; must end in `.png`.
+        title: str. Text above the plot. Defaults to "".
+        x_label: str. Text under the x axis. Defaults to "".
+        size: `(width, height)` in pixels. Defaults to `(640, 400)`.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ValueError: no series, more than 4, or no finite point at all.
+
+    Example:
+    >>> import tempfile
+    >>> save_line_plot({"loss": ([1, 2, 3], [3.0, 2.0, 2.5])},
+    ...                f"{tempfile.mkdtemp()}/loss.png").name
+    'loss.png'
+    """
+    if not 1 <= len(series) <= len(_COLOURS):
+        raise ValueError(
+            f"`series` must hold 1 to {len(_COLOURS)} curves. Received: {len(series)} curves"
+        )
+    curves = {}
+    for label, (x, y) in series.items():
+        x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+        if x.shape != y.shape or x.ndim != 1:
+            raise ValueError(
+                f"Each series must be two 1-D arrays of equal length. Received: "
+                f"{label!r} with shapes {x.shape} and {y.shape}"
+            )
+        finite = np.isfinite(x) & np.isfinite(y)
+        curves[label] = (x[finite], y[finite])
+    points = np.concatenate([np.stack(c, axis=1) for c in curves.values()])
+    if len(points) == 0:
+        raise ValueError("`series` holds no finite point to draw.")
+    low, high = points.min(axis=0), points.max(axis=0)
+    high = np.where(high > low, high, low + 1.0)
+    width, height = size
+    left, right, top, bottom = 70, width - 20, 30, height - 40
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+
+    def position(x, y):
+        return (
+            left + (x - low[0]) / (high[0] - low[0]) * (right - left),
+            bottom - (y - low[1]) / (high[1] - low[1]) * (bottom - top),
+        )
+
+    # Enough decimals for the labels of each axis to differ: 2 significant digits of its span.
+    decimals = np.maximum(0, 2 - np.floor(np.log10(high - low))).astype(int)
+    draw.rectangle((left, top, right, bottom), outline="black")
+    for fraction in (0.0, 0.5, 1.0):
+        x, y = low + fraction * (high - low)
+        column, row = position(x, y)
+        draw.text((column, bottom + 4), f"{x:.{decimals[0]}f}", fill="black", anchor="ma")
+        draw.text((left - 4, row), f"{y:.{decimals[1]}f}", fill="black", anchor="rm")
+    draw.text((width / 2, 8), title, fill="black", anchor="ma")
+    draw.text(((left + right) / 2, height - 16), x_label, fill="black", anchor="ma")
+    for index, (colour, (label, (x, y))) in enumerate(zip(_COLOURS, curves.items())):
+        xy = [position(*point) for point in zip(x, y)]
+        if len(xy) == 1:
+            column, row = xy[0]
+            draw.ellipse((column - 2, row - 2, column + 2, row + 2), fill=colour)
+        else:
+            draw.line(xy, fill=colour, width=2)
+        draw.text((left + 8, top + 6 + 14 * index), label, fill=colour)
+    return save_image(np.asarray(image), path)
 
 
 def _grid_shape(

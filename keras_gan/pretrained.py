@@ -1,12 +1,14 @@
 """The model zoo: pretrained generators shipped in `saved_models/<name>/`.
 
 Each entry is plain data, `saved_models/<name>/metadata.json`: the weights file
-and its sha256, the architecture, latent size and prior, the dataset and its
-checksum, the exact training command, seed, epochs, wall time, hardware and the
-measured scores. Its `model_card.md` says the same for people. A `url` in the
-metadata lets weights too large for the repository be fetched with
-`keras.utils.get_file` (checked against the same sha256); the local copy is
-used when present.
+and its sha256, the architecture, latent size and prior, the space of the
+outputs, the dataset and its checksum, the exact training command, seed,
+epochs, wall time, hardware, the measured scores and the data's own reference
+score. Its `model_card.md` says the same for people, with the paper's figures
+and the training curve beside it. `keras-gan publish` (`keras_gan.publish`)
+writes entries. A `url` in the metadata lets weights too large for the
+repository be fetched with `keras.utils.get_file` (checked against the same
+sha256); the local copy is used when present.
 """
 
 import json
@@ -14,8 +16,11 @@ from pathlib import Path
 
 import keras
 
+from keras_gan import experiments
 from keras_gan._io import sha256
+from keras_gan.evaluation.scoring import OUTPUT_SPACES
 from keras_gan.model import GAN
+from keras_gan.priors import PRIORS
 
 
 def _root() -> Path:
@@ -31,7 +36,8 @@ def list_models() -> list[str]:
     Example:
     >>> keras_gan.list_models()
     """
-    return sorted(p.parent.name for p in _root().glob("*/metadata.json"))
+    # Hidden folders are `keras-gan publish`'s work in progress.
+    return sorted(p.parent.name for p in _root().glob("*/metadata.json") if not p.parent.name.startswith("."))
 
 
 def get_preset(name: str) -> dict:
@@ -87,87 +93,91 @@ def load_gan(name: str) -> GAN:
     return keras.models.load_model(weights_path(name, "gan"))
 
 
-def _hardware() -> str:
-    import os
-    import platform
-
-    return f"{platform.machine()} {platform.processor() or 'CPU'}, {os.cpu_count()} cores, {platform.system()}"
-
-
-def publish_run(run_dir, name: str, data_dir=None, n_samples: int = 10000, seed: int = 0, root=None) -> Path:
-    """Ship a finished `keras-gan train` run as pretrained model `name`.
-
-    Scores the run's generator with the paper's Parzen protocol on its
-    dataset's test split, then writes `saved_models/<name>/`: the generator,
-    `metadata.json` (file sha256, architecture, data checksum, command, seed,
-    epochs, wall time, hardware, scores), `log.csv` and `model_card.md`. Every
-    number it writes was measured by this call or recorded by the run.
+class ModelSpec:
+    """A generator with what is known about it: its prior, its record and the space of its outputs.
 
     Args:
-        run_dir: str or Path. A finished run folder (`gan.keras`, `run.json`).
-        name: str. Registry name.
-        data_dir: str, Path or None. Dataset folder for the evaluation. Defaults to None.
-        n_samples: int. Parzen samples. Defaults to 10000 (the paper's).
-        seed: int. Seed of those samples. Defaults to 0.
-        root: str, Path or None. Registry folder. Defaults to `saved_models/`.
+        generator: `keras.Model`. The generator.
+        latent_prior: str. Its noise prior.
+        record: dict. Its `run.json` or registry metadata (may be empty).
+        output_space: str. One of `keras_gan.evaluation.OUTPUT_SPACES`:
+            `"pixels"`, `"gcn"` (a CIFAR-10 training run's generator) or
+            `"gcn_display"` (a shipped CIFAR-10 generator). Defaults to `"pixels"`.
+        gan: `GAN` or None. The whole GAN, when it was loaded. Defaults to None.
 
     Example:
-    >>> publish_run("runs/mnist", "mnist", data_dir="../shared/data")
+    >>> spec = ModelSpec(generator, "uniform", {}); images = spec.generate(16, seed=0)
     """
-    import shutil
 
-    from keras_gan import datasets
-    from keras_gan._io import atomic_save_model, atomic_write, atomic_write_json
-    from keras_gan.evaluation.parzen import PAPER_N_VALID, evaluate_generator
+    def __init__(self, generator, latent_prior: str, record: dict, output_space: str = "pixels", gan=None):
+        if output_space not in OUTPUT_SPACES:
+            raise ValueError(f"`output_space` must be one of {OUTPUT_SPACES}. Received: output_space={output_space!r}")
+        self.generator = generator
+        self.latent_prior = latent_prior
+        self.record = record
+        self.output_space = output_space
+        self.gan = gan
 
-    run_dir = Path(run_dir)
-    record = json.loads((run_dir / "run.json").read_text())
-    gan = keras.models.load_model(run_dir / "gan.keras")
-    valid, _ = datasets.load_numpy(record["dataset"], "valid", data_dir=data_dir)
-    test, _ = datasets.load_numpy(record["dataset"], "test", data_dir=data_dir)
-    result = evaluate_generator(
-        gan, valid, test, n_samples=n_samples, seed=seed, n_valid=PAPER_N_VALID.get(record["dataset"], 1000)
-    )
-    folder = Path(root or _root()) / name
-    generator_path = atomic_save_model(gan.generator, folder / "generator.keras")
-    shutil.copyfile(run_dir / "log.csv", folder / "log.csv")
-    command = (
-        f"keras-gan train {record['experiment']} --width {record['width']} --seed {record['seed']} "
-        f"--epochs {record['epochs']} --data-dir DATA --out runs/{name}"
-    )
-    metadata = {
-        **{k: record[k] for k in ("experiment", "architecture", "width", "seed", "epochs", "dataset", "batch_size",
-                                  "update", "latent_prior", "d_steps", "generator_parameters", "data_source",
-                                  "data_sha256", "wall_time_seconds", "keras_version", "tensorflow_version")},
-        "latent_dim": gan.latent_dim,
-        "image_shape": list(gan.generator.output_shape[1:]),
-        "command": command,
-        "hardware": _hardware(),
-        "files": {"generator": {"path": "generator.keras", "sha256": sha256(generator_path),
-                                "bytes": generator_path.stat().st_size}},
-        "scores": {"parzen_test_log_likelihood": {
-            "mean": result.mean, "std_error": result.std_error, "sigma": result.sigma,
-            "n_samples": result.n_samples, "n_valid": result.n_valid, "n_test": result.n_test,
-            "protocol": result.protocol, "seed": seed,
-            "command": f"keras-gan evaluate {name} --dataset {record['dataset']} --data-dir DATA",
-        }},
-    }
-    atomic_write_json(metadata, folder / "metadata.json")
-    card = "\n".join([
-        f"# {name}",
-        "",
-        f"The generator of the paper's `{record['experiment']}` experiment, width {record['width']} "
-        f"({record['generator_parameters']:,} parameters, {generator_path.stat().st_size / 2**20:.1f} MiB).",
-        "",
-        f"- Parzen test log-likelihood (paper protocol, {result.n_samples:,} samples): "
-        f"**{result.mean:.1f} +- {result.std_error:.1f}** (sigma {result.sigma:.3f})",
-        f"- Trained with: `{command}` ({record['update']} updates, {record['latent_prior']} noise)",
-        f"- Data: {record['data_source']} (sha256 {record['data_sha256']})",
-        f"- Epochs: {record['epochs']}; wall time: {record['wall_time_seconds']:.0f} s; hardware: {_hardware()}",
-        f"- Keras {record['keras_version']}, TensorFlow {record['tensorflow_version']}",
-        f"- File: generator.keras, sha256 {metadata['files']['generator']['sha256']}",
-        "- Training log: log.csv (losses, D(x), D(G(z)) and the Parzen estimate on the validation split per epoch)",
-        "",
-    ])
-    atomic_write(folder / "model_card.md", lambda f: f.write(card.encode()))
-    return folder
+    def generate(self, n: int, seed: int | None = None):
+        from keras_gan.model import generate
+
+        return generate(self.generator, self.latent_prior, n, seed=seed)
+
+    def display(self, images):
+        """`images` from this generator, mapped to [0, 1] for viewing (GCN outputs through `gcn_to_display`)."""
+        from keras_gan.datasets import gcn_to_display
+
+        return gcn_to_display(images) if self.output_space == "gcn" else images
+
+    def dataset(self, override: str | None = None) -> str:
+        """`override`, else the dataset the model was trained on, as its record says."""
+        name = override or self.record.get("dataset")
+        if name is None:
+            raise ValueError("The model records no dataset it was trained on: pass --dataset.")
+        return name
+
+
+def _output_space(record: dict) -> str:
+    # Shipped models record it; a training run's generator is in its experiment's training space.
+    if "output_space" in record:
+        return record["output_space"]
+    experiment = experiments.EXPERIMENTS.get(record.get("experiment"))
+    return "gcn" if experiment is not None and experiment.gcn else "pixels"
+
+
+def load_model(model: str, latent_prior: str | None = None) -> ModelSpec:
+    """A generator and what is known about it, from a pretrained name, a run folder or a `.keras` file.
+
+    Args:
+        model: str. A name of `list_models()`, a `keras-gan train` run folder
+            (its `gan.keras`), a saved `GAN` or a saved generator.
+        latent_prior: str or None. The prior of a bare generator with no
+            `run.json` beside it. Defaults to None.
+
+    Example:
+    >>> spec = keras_gan.pretrained.load_model("mnist"); images = spec.generate(16, seed=0)
+    """
+
+    path = Path(model)
+    if not path.exists() and model in list_models():
+        preset = get_preset(model)
+        return ModelSpec(load_generator(model), preset["latent_prior"], preset, _output_space(preset))
+    if path.is_dir():
+        path = path / "gan.keras"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"No model at {model}: pass a pretrained name ({', '.join(list_models()) or 'none shipped'}), "
+            "a run folder written by `keras-gan train`, or a `.keras` file."
+        )
+    record_path = path.parent / "run.json"
+    record = json.loads(record_path.read_text()) if record_path.exists() else {}
+    loaded = keras.models.load_model(path)
+    if isinstance(loaded, GAN):
+        return ModelSpec(loaded.generator, loaded.latent_prior, record, _output_space(record), gan=loaded)
+    prior = latent_prior or record.get("latent_prior")
+    if prior is None:
+        raise ValueError(
+            f"{path} is a bare generator and no run.json beside it records its noise: "
+            f"pass --latent-prior ({' or '.join(PRIORS)})."
+        )
+    return ModelSpec(loaded, prior, record, _output_space(record))

@@ -8,7 +8,8 @@ Everything a run writes lives in one folder:
     OUT/samples/           a PNG grid per epoch, from fixed noise
     OUT/gan.keras          the trained GAN (generator, discriminator, optimizers)
     OUT/generator.keras    the trained generator alone
-    OUT/run.json           what was run: experiment, width, seed, epochs, data
+    OUT/run.json           what was run: experiment, width, seed, epochs, data,
+                           and the wall time and machines, updated every epoch
 
 Killing the process at any moment and running the same command again resumes
 from the last completed epoch and ends with the same weights as a run that was
@@ -19,6 +20,7 @@ alone, and the noise generator's state is saved with the weights.
 import dataclasses
 import json
 import os
+import platform
 import time
 from pathlib import Path
 
@@ -55,6 +57,58 @@ class TerminateOnNaN(keras.callbacks.TerminateOnNaN):
                     f"{key} is {value} at batch {batch}: training diverged. The last completed "
                     "epoch is kept in OUT/backup; lower the learning rate and run again."
                 )
+
+
+def machine_description() -> str:
+    """This machine in words: processor, cores, operating system and GPUs, for run records and model cards.
+
+    Example:
+    >>> machine_description()
+    'x86_64, 2 CPU cores, Linux'
+    """
+    gpus = [
+        tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
+        for gpu in tf.config.list_physical_devices("GPU")
+    ]
+    description = f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}"
+    return description + "".join(f", {gpu}" for gpu in gpus)
+
+
+class WallTime(keras.callbacks.Callback):
+    """Adds each epoch's wall-clock time to a run record, atomically, at every epoch end.
+
+    At the end of every epoch the seconds since the previous epoch ended (or
+    since `fit` began) are added to `wall_time_seconds` in the JSON file
+    `record_path`, and this machine (`machine_description`) to its `hardware`
+    list, through an atomic rewrite. A session killed mid-run so keeps the
+    time of its completed epochs, and a resumed run adds its own: the total
+    is the time spent training over all sessions and machines, less the part
+    of each interrupted epoch done before the interruption. Put it before
+    `BackupAndRestore`, so that every checkpointed epoch has its time recorded.
+
+    Args:
+        record_path: str or Path. An existing JSON object file (`OUT/run.json`).
+
+    Example:
+    >>> gan.fit(images, epochs=5, callbacks=[WallTime("runs/mnist/run.json")])
+    """
+
+    def __init__(self, record_path: PathLike):
+        super().__init__()
+        self.record_path = Path(record_path)
+        self.machine = machine_description()
+
+    def on_train_begin(self, logs=None):
+        self._last = time.monotonic()
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = time.monotonic()
+        record = json.loads(self.record_path.read_text())
+        record["wall_time_seconds"] = round(record.get("wall_time_seconds", 0.0) + now - self._last, 3)
+        if self.machine not in record.setdefault("hardware", []):
+            record["hardware"].append(self.machine)
+        atomic_write_json(record, self.record_path)
+        self._last = now
 
 
 def epoch_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: int, epochs: int) -> tf.data.Dataset:
@@ -147,7 +201,7 @@ def train(
     dataset: str | None = None,
     images: PathLike | None = None,
     image_size=None,
-    jit_compile="auto",
+    jit_compile: bool | str | None = None,
     parzen_every: int = 1,
     parzen_samples: int = 10000,
     verbose: int = 1,
@@ -177,7 +231,8 @@ def train(
         images: str, Path or None. Train on this folder of images instead,
             with the MNIST networks sized to its images. Defaults to None.
         image_size: int, tuple or None. Resize the folder's images. Defaults to None.
-        jit_compile: bool or "auto". XLA compilation. Defaults to "auto".
+        jit_compile: bool, "auto" or None. XLA compilation. Defaults to None
+            (the experiment's: Keras' "auto", except no XLA for `cifar10_conv`).
         parzen_every: int. Parzen estimate on the validation split every this
             many epochs (0: never). Defaults to 1.
         parzen_samples: int. Samples for that estimate. Defaults to 10000.
@@ -249,9 +304,9 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
         discriminator_parameters=gan.discriminator.count_params(),
         keras_version=keras.__version__,
         tensorflow_version=tf.__version__,
-        # Sessions that were killed before the end add no time here; the
-        # TensorBoard event files keep every epoch's wall-clock time.
+        # Both grow at every epoch end (`WallTime`), over all sessions.
         wall_time_seconds=previous.get("wall_time_seconds", 0.0),
+        hardware=previous.get("hardware", []),
     )
     atomic_write_json(run, record_path)
     if first_epoch >= epochs:
@@ -267,12 +322,12 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
         )
     callbacks += [
         SampleGrid(out / "samples", log_dir=out / "logs", to_display=to_display),
+        WallTime(record_path),
         backup,
         keras.callbacks.CSVLogger(out / "log.csv", append=True),
         keras.callbacks.TensorBoard(out / "logs", write_graph=False),
         TerminateOnNaN(),
     ]
-    started = time.time()
     gan.fit(
         epoch_batches(data.train, batch_size, seed, first_epoch, epochs),
         epochs=epochs,
@@ -281,8 +336,6 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
         callbacks=callbacks,
         verbose=verbose,
     )
-    run["wall_time_seconds"] = round(run["wall_time_seconds"] + time.time() - started, 1)
     atomic_save_model(gan, out / "gan.keras")
     atomic_save_model(gan.generator, out / "generator.keras")
-    atomic_write_json(run, record_path)
     return gan

@@ -1,12 +1,17 @@
-"""Checks every model in the package must pass: serialization, saving, one training step."""
+"""Checks every model in the package must pass (serialization, saving), and writers of tiny datasets."""
 
 import gzip
+import io
 import pickle
+import tarfile
 from pathlib import Path
 
 import keras
 import numpy as np
 import scipy.io
+from PIL import Image
+
+from keras_gan.datasets import fer2013
 
 
 def assert_serialization_round_trip(obj):
@@ -64,3 +69,67 @@ def write_tfd(folder: Path, count=40) -> dict:
     data["folds"][:4, :] = [[0] * 5, [1] * 5, [2] * 5, [3] * 5]  # every split occurs
     scipy.io.savemat(folder / "TFD_48x48.mat", data)
     return data
+
+
+def write_tree(target: Path, files: dict, as_tarball: bool) -> Path:
+    """Write `{relative name: bytes}` as a .tar.gz at `target` or as a folder."""
+    if as_tarball:
+        with tarfile.open(target, "w:gz") as archive:
+            for name, data in files.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    else:
+        for name, data in files.items():
+            path = target.parent / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    return target
+
+
+def write_cifar_python(folder: Path, per_batch=3, as_tarball=True) -> dict:
+    """Write a tiny official-layout release; return each batch's data rows."""
+    rng = np.random.default_rng(1)
+    files, rows = {}, {}
+    names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+    for name in names:
+        data = rng.integers(0, 256, (per_batch, 3072)).astype(np.uint8)
+        batch = {
+            b"batch_label": name.encode(),
+            b"labels": list(rng.integers(0, 10, per_batch)),
+            b"data": data,
+            b"filenames": [b"x.png"] * per_batch,
+        }
+        rows[name] = batch
+        files[f"cifar-10-batches-py/{name}"] = pickle.dumps(batch, protocol=2)
+    files["cifar-10-batches-py/batches.meta"] = pickle.dumps({b"num_cases_per_batch": 3})
+    write_tree(folder / "cifar-10-python.tar.gz", files, as_tarball)
+    return rows
+
+
+def jpeg_bytes(value, channels: int, size: int) -> bytes:
+    """Encode a flat image of one grey level or RGB colour as a JPEG."""
+    array = np.full((size, size, channels), value, np.uint8)
+    image = Image.fromarray(array[..., 0] if channels == 1 else array)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=95)
+    return buffer.getvalue()
+
+
+FER_SPLITS = {"train": "train/{e}/Training_{i}.jpg",
+              "valid": "test/{e}/PublicTest_{i}.jpg",
+              "test": "test/{e}/PrivateTest_{i}.jpg"}
+
+
+def fer_level(split: str, label: int) -> int:
+    return 30 * label + {"train": 10, "valid": 15, "test": 20}[split]
+
+
+def write_fer(folder: Path, per_class=2, as_tarball=True) -> Path:
+    files = {}
+    for label, emotion in enumerate(fer2013.EMOTIONS):
+        for split, pattern in FER_SPLITS.items():
+            for index in range(per_class):
+                name = "fer2013/" + pattern.format(e=emotion, i=100 + index)
+                files[name] = jpeg_bytes(fer_level(split, label), 1, 48)
+    return write_tree(folder / "fer2013-jpeg.tar.gz", files, as_tarball)

@@ -78,6 +78,14 @@ def test_evaluate_prints_the_parzen_score(run, capsys):
     assert "+-" in capsys.readouterr().out
 
 
+def test_evaluate_scores_on_the_recorded_dataset_else_asks_for_one(run, tmp_path, capsys):
+    (tmp_path / "gan.keras").write_bytes((run / "run" / "gan.keras").read_bytes())  # no run.json beside it
+    assert call("evaluate", tmp_path / "gan.keras", "--data-dir", run / "data", "--n-samples", 50) == 1
+    assert "records no dataset it was trained on: pass --dataset" in capsys.readouterr().err
+    assert call("evaluate", tmp_path / "gan.keras", "--dataset", "mnist", "--data-dir", run / "data",
+                "--n-samples", 50) == 0
+
+
 def test_figures_writes_both_pngs(run, tmp_path):
     assert call("figures", run / "run", "--data-dir", run / "data", "-o", tmp_path / "figs") == 0
     assert Image.open(tmp_path / "figs" / "figure_2.png").size[0] > 10 * 28

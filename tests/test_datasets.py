@@ -4,9 +4,7 @@ Nothing is downloaded: tensorflow-datasets is only stubbed. One test reads
 the real shared MNIST when `../shared/data` exists.
 """
 
-import io
 import os
-import pickle
 import sys
 import tarfile
 import warnings
@@ -19,8 +17,8 @@ import tensorflow as tf
 from PIL import Image
 
 from keras_gan import datasets
-from keras_gan.datasets import _images, _sources, cifar10, fer2013
-from tests.helpers import write_mnist, write_tfd
+from keras_gan.datasets import _images, _sources, cifar10
+from tests.helpers import fer_level, jpeg_bytes, write_cifar_python, write_fer, write_mnist, write_tfd, write_tree
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -37,31 +35,6 @@ def isolated_env(tmp_path, monkeypatch):
 
 
 # --- fixture builders -------------------------------------------------------
-
-
-def jpeg_bytes(value, channels: int, size: int) -> bytes:
-    """Encode a flat image of one grey level or RGB colour as a JPEG."""
-    array = np.full((size, size, channels), value, np.uint8)
-    image = Image.fromarray(array[..., 0] if channels == 1 else array)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=95)
-    return buffer.getvalue()
-
-
-def write_tree(target: Path, files: dict, as_tarball: bool) -> Path:
-    """Write `{relative name: bytes}` as a .tar.gz at `target` or as a folder."""
-    if as_tarball:
-        with tarfile.open(target, "w:gz") as archive:
-            for name, data in files.items():
-                info = tarfile.TarInfo(name)
-                info.size = len(data)
-                archive.addfile(info, io.BytesIO(data))
-    else:
-        for name, data in files.items():
-            path = target.parent / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-    return target
 
 
 def cifar_colour(label: int, index: int) -> tuple:
@@ -81,45 +54,6 @@ def write_cifar_jpeg(folder: Path, per_class=5, test_per_class=2, as_tarball=Tru
                 cifar_colour(label, index), 3, 32
             )
     return write_tree(folder / "cifar10-jpeg.tar.gz", files, as_tarball)
-
-
-def write_cifar_python(folder: Path, per_batch=3, as_tarball=True) -> dict:
-    """Write a tiny official-layout release; return each batch's data rows."""
-    rng = np.random.default_rng(1)
-    files, rows = {}, {}
-    names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
-    for name in names:
-        data = rng.integers(0, 256, (per_batch, 3072)).astype(np.uint8)
-        batch = {
-            b"batch_label": name.encode(),
-            b"labels": list(rng.integers(0, 10, per_batch)),
-            b"data": data,
-            b"filenames": [b"x.png"] * per_batch,
-        }
-        rows[name] = batch
-        files[f"cifar-10-batches-py/{name}"] = pickle.dumps(batch, protocol=2)
-    files["cifar-10-batches-py/batches.meta"] = pickle.dumps({b"num_cases_per_batch": 3})
-    write_tree(folder / "cifar-10-python.tar.gz", files, as_tarball)
-    return rows
-
-
-FER_SPLITS = {"train": "train/{e}/Training_{i}.jpg",
-              "valid": "test/{e}/PublicTest_{i}.jpg",
-              "test": "test/{e}/PrivateTest_{i}.jpg"}
-
-
-def fer_level(split: str, label: int) -> int:
-    return 30 * label + {"train": 10, "valid": 15, "test": 20}[split]
-
-
-def write_fer(folder: Path, per_class=2, as_tarball=True) -> Path:
-    files = {}
-    for label, emotion in enumerate(fer2013.EMOTIONS):
-        for split, pattern in FER_SPLITS.items():
-            for index in range(per_class):
-                name = "fer2013/" + pattern.format(e=emotion, i=100 + index)
-                files[name] = jpeg_bytes(fer_level(split, label), 1, 48)
-    return write_tree(folder / "fer2013-jpeg.tar.gz", files, as_tarball)
 
 
 # --- MNIST ------------------------------------------------------------------

@@ -2,7 +2,8 @@ import keras
 import numpy as np
 import pytest
 
-from keras_gan.layers import MaxoutConv2D, MaxoutDense
+from keras_gan.datasets import gcn_to_display, global_contrast_normalize
+from keras_gan.layers import GCNToDisplay, MaxoutConv2D, MaxoutDense
 from tests.helpers import assert_saving_round_trip, assert_serialization_round_trip
 
 
@@ -84,3 +85,22 @@ def test_maxout_dense_rejects_bad_arguments(kwargs, message):
 def test_maxout_conv_rejects_negative_padding():
     with pytest.raises(ValueError, match="`padding` must be a non-negative integer"):
         MaxoutConv2D(2, 2, 3, padding=-1)
+
+
+def test_gcn_to_display_layer_matches_the_numpy_mapping():
+    x = global_contrast_normalize(np.random.default_rng(3).random((4, 5, 5, 3)))
+    x[1] = 0.0  # an all-zero image becomes uniform 0.5
+    x[2] *= 1e4  # the mapping does not depend on the scale
+    out = keras.ops.convert_to_numpy(GCNToDisplay()(x))
+    np.testing.assert_allclose(out, gcn_to_display(x), rtol=0, atol=1e-7)
+    assert (out[1] == 0.5).all() and out.min() >= 0.0 and out.max() <= 1.0
+    for image in out[[0, 2, 3]]:  # each image's most extreme pixel touches 0 or 1
+        assert image.min() == 0.0 or image.max() == 1.0
+
+
+def test_gcn_to_display_layer_serializes_and_saves_after_a_generator(tmp_path):
+    assert_serialization_round_trip(GCNToDisplay(name="display"))
+    generator = keras.Sequential([keras.Input((3,)), keras.layers.Dense(12), keras.layers.Reshape((2, 2, 3))])
+    model = keras.Sequential([generator, GCNToDisplay()])
+    loaded = assert_saving_round_trip(model, np.random.default_rng(0).normal(size=(4, 3)).astype("float32"), tmp_path)
+    assert isinstance(loaded.layers[-1], GCNToDisplay)

@@ -118,3 +118,27 @@ def test_save_grid_writes_the_grid(tmp_path):
         saved = np.asarray(image)
     expected = plotting.image_grid(images, rows=2, padding=1)
     np.testing.assert_array_equal(saved, np.rint(expected * 255).astype(np.uint8))
+
+
+def test_line_plot_draws_finite_points_in_each_series_colour(tmp_path):
+    x = np.arange(1, 11)
+    y = np.where(x == 5, np.nan, x**2).astype(float)  # a missing estimate is left out
+    path = plotting.save_line_plot({"first": (x, y), "second": (x + 10, 100 - y)}, tmp_path / "curve.png",
+                                   title="title", x_label="epoch", size=(300, 200))
+    pixels = np.asarray(Image.open(path).convert("RGB"))
+    assert pixels.shape == (200, 300, 3)
+    for colour in plotting._COLOURS[:2]:
+        assert (pixels == colour).all(axis=-1).sum() > 50
+
+
+@pytest.mark.parametrize(
+    "series, message",
+    [
+        ({}, "must hold 1 to 4 curves"),
+        ({"a": ([1, 2], [np.nan, np.inf])}, "no finite point"),
+        ({"a": ([1, 2], [1.0])}, "two 1-D arrays of equal length"),
+    ],
+)
+def test_line_plot_rejects_what_it_cannot_draw(series, message, tmp_path):
+    with pytest.raises(ValueError, match=message):
+        plotting.save_line_plot(series, tmp_path / "curve.png")

@@ -7,12 +7,14 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import keras
 import numpy as np
 import pytest
 
-from keras_gan.training import epoch_batches, train
+from keras_gan import training
+from keras_gan.training import WallTime, epoch_batches, machine_description, train
 from tests.helpers import write_mnist, write_tfd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,8 +52,33 @@ def test_run_writes_everything(data_dir, tmp_path):
     record = json.loads((out / "run.json").read_text())
     assert record["data_source"] == "mnist.pkl.gz"
     assert record["data_sha256"] == hashlib.sha256((data_dir / "mnist.pkl.gz").read_bytes()).hexdigest()
+    assert record["wall_time_seconds"] > 0 and record["hardware"] == [machine_description()]
     header, *rows = (out / "log.csv").read_text().splitlines()
     assert {"d_loss", "g_loss", "d_real", "d_fake", "parzen_ll"} <= set(header.split(",")) and len(rows) == 2
+
+
+def test_wall_time_is_added_at_every_epoch_end_and_survives_an_interruption(tmp_path, monkeypatch):
+    record_path = tmp_path / "run.json"
+    record_path.write_text(json.dumps({"seed": 3, "wall_time_seconds": 100.0}))
+    clock = iter([0.0, 10.0, 30.0, 1000.0, 1004.0])
+    monkeypatch.setattr(training, "time", SimpleNamespace(monotonic=lambda: next(clock)))
+
+    class Killed(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise RuntimeError("killed")
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x, y = np.zeros((4, 2)), np.zeros((4, 1))
+    with pytest.raises(RuntimeError, match="killed"):
+        model.fit(x, y, epochs=5, verbose=0, callbacks=[WallTime(record_path), Killed()])
+    # Both completed epochs are on disk, the rest of the record untouched.
+    assert json.loads(record_path.read_text()) == {
+        "seed": 3, "wall_time_seconds": 130.0, "hardware": [machine_description()]
+    }
+    model.fit(x, y, epochs=1, verbose=0, callbacks=[WallTime(record_path)])  # the resumed session adds its own
+    assert json.loads(record_path.read_text())["wall_time_seconds"] == 134.0
 
 
 def test_continuing_a_run_matches_an_uninterrupted_run(data_dir, tmp_path):
@@ -82,7 +109,11 @@ def test_sigkill_mid_epoch_then_rerun_resumes(data_dir, tmp_path):
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert not (killed / "generator.keras").exists()
+    # The checkpointed epoch's time was recorded before the kill, and the rerun adds its own.
+    before = json.loads((killed / "run.json").read_text())["wall_time_seconds"]
+    assert before > 0
     subprocess.run(command + ["--out", str(killed)], env=env, check=True, capture_output=True, timeout=300)
+    assert json.loads((killed / "run.json").read_text())["wall_time_seconds"] > before
     subprocess.run(command + ["--out", str(tmp_path / "whole")], env=env, check=True, capture_output=True, timeout=300)
     for a, b in zip(generator_weights(killed), generator_weights(tmp_path / "whole")):
         np.testing.assert_array_equal(a, b)

@@ -9,13 +9,18 @@ from keras_gan.evaluation.parzen import (
     parzen_log_likelihood,
     select_sigma,
 )
+from keras_gan.evaluation.scoring import OUTPUT_SPACES, data_reference, real_images, score
 
 __all__ = [
+    "OUTPUT_SPACES",
     "PAPER_N_VALID",
     "PAPER_SIGMAS",
     "ParzenResult",
     "SigmaSelection",
+    "data_reference",
     "evaluate_generator",
     "parzen_log_likelihood",
+    "real_images",
+    "score",
     "select_sigma",
 ]

@@ -1,0 +1,51 @@
+"""Training steps per second of each paper experiment with and without XLA, at one width.
+
+`keras_gan.experiments` picks XLA per experiment (`Experiment.jit_compile`); this prints the
+measurement behind each choice: one row per experiment, steps/s with `jit_compile=False` and
+`True` on random images of the experiment's shape and batch size, and their ratio.
+
+Usage: python -m benchmarks.xla [--width 0.25] [--steps 10] [--experiments mnist cifar10_conv]
+"""
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from keras_gan import architectures, experiments  # noqa: E402
+
+
+def steps_per_second(spec: experiments.Experiment, width: float, jit: bool, steps: int) -> float:
+    keras.utils.set_random_seed(0)
+    generator, discriminator = architectures.build(spec.architecture, width, None)
+    gan = spec.build_gan(steps, width, seed=0, jit_compile=jit, networks=(generator, discriminator))
+    x = np.random.default_rng(0).uniform(size=(spec.batch_size * steps, *generator.output_shape[1:]))
+    x = x.astype("float32")
+    gan.fit(x[: 2 * spec.batch_size], batch_size=spec.batch_size, epochs=1, verbose=0)  # trace / compile
+    start = time.perf_counter()
+    gan.fit(x, batch_size=spec.batch_size, epochs=1, verbose=0, shuffle=False)
+    return steps / (time.perf_counter() - start)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--width", type=float, default=0.25, help="hidden-size multiplier (default 0.25)")
+    parser.add_argument("--steps", type=int, default=10, help="timed steps per measurement (default 10)")
+    parser.add_argument("--experiments", nargs="+", default=sorted(experiments.EXPERIMENTS), help="default: all")
+    args = parser.parse_args()
+    print(f"width {args.width}, {os.cpu_count()} CPUs, TensorFlow {tf.__version__}, Keras {keras.__version__}")
+    print(f"{'experiment':14s} {'default':>8s} {'no XLA':>8s} {'XLA':>8s} {'XLA / no XLA':>13s}")
+    for name in args.experiments:
+        spec = experiments.get(name)
+        plain = steps_per_second(spec, args.width, False, args.steps)
+        xla = steps_per_second(spec, args.width, True, args.steps)
+        print(f"{name:14s} {str(spec.jit_compile):>8s} {plain:8.2f} {xla:8.2f} {xla / plain:13.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,396 @@
+"""Publishing a finished training run as a pretrained model: `keras-gan publish RUN NAME`.
+
+`publish_run` writes `saved_models/<name>/` whole or not at all:
+
+    generator.keras     the generator users load; a CIFAR-10 one ends in a
+                        `GCNToDisplay` layer, so its outputs are images in [0, 1]
+    metadata.json       what `keras_gan.get_preset(name)` returns
+    model_card.md       the same for people
+    figure_2.png        samples beside their nearest training images (paper, Figure 2)
+    figure_3.png        interpolations in z-space (paper, Figure 3)
+    parzen_curve.png    the run's validation Parzen estimate per epoch
+    log.csv             the run's log (`pretrain_log.csv`: a first stage's)
+
+Every number in them is measured by the call (scores, parameter counts, file
+size, split sizes) or recorded by the run (`run.json`: command, seed, epochs,
+data checksum, wall time, hardware, versions); the paper's Table 1 is the one
+quoted number.
+"""
+
+import csv
+import json
+import re
+import shutil
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_gan import architectures, datasets, experiments, plotting, pretrained
+from keras_gan._checks import check_positive_int
+from keras_gan._io import atomic_folder, atomic_write_json, sha256
+from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
+from keras_gan.figures import write_figures
+from keras_gan.layers import GCNToDisplay
+from keras_gan.training import machine_description
+
+# Table 1 of the paper: Parzen test log-likelihood (nats) +- standard error, on each experiment's own dataset.
+PAPER_SCORES = {"mnist": (225.0, 2.0), "tfd": (2057.0, 26.0)}
+
+DATASET_NAMES = {"mnist": "MNIST", "tfd": "TFD", "fer2013": "FER-2013", "cifar10": "CIFAR-10"}
+
+_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def publish_run(
+    run_dir,
+    name: str,
+    data_dir=None,
+    notes=None,
+    n_samples: int = 10000,
+    seed: int = 0,
+    root=None,
+) -> Path:
+    """Ship a finished `keras-gan train` run as pretrained model `name`.
+
+    Scores the generator that ships with the paper's Parzen protocol on its
+    dataset's test split, scores the dataset's own training images the same
+    way (the data reference), draws the paper's Figures 2 and 3 and the run's
+    validation curve, and writes them with `metadata.json` and `model_card.md`
+    (see the module docstring). Generators of GCN experiments (CIFAR-10) ship
+    followed by a `GCNToDisplay` layer and are scored in that display space.
+
+    Args:
+        run_dir: str or Path. A finished run folder (`gan.keras`, `run.json`;
+            for a two-stage run also `pretrain/run.json`).
+        name: str. Registry name: letters, digits, `_`, `.` and `-`.
+        data_dir: str, Path or None. Folder with the dataset files. Defaults to None.
+        notes: str, Path or None. A markdown file stating how the run deviates
+            from the paper, copied verbatim into the card. Defaults to None.
+        n_samples: int. Parzen samples, of the generator and of the data
+            reference. Defaults to 10000 (the paper's).
+        seed: int. Seed of those samples and of the figures' noise. Defaults to 0.
+        root: str, Path or None. Registry folder. Defaults to the package's
+            `saved_models/`.
+
+    Returns:
+        The model's folder.
+
+    Example:
+    >>> publish_run("runs/mnist", "mnist", data_dir="../shared/data", notes="runs/mnist/notes.md")
+    """
+    if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
+        raise ValueError(
+            f"`name` must be letters, digits, '_', '.' or '-', starting with a letter or digit. Received: name={name!r}"
+        )
+    check_positive_int("n_samples", n_samples)
+    run_dir = Path(run_dir)
+    for required in ("run.json", "gan.keras"):
+        if not (run_dir / required).is_file():
+            raise FileNotFoundError(f"{run_dir} is not a finished `keras-gan train` run: it has no {required}.")
+    record = _read_json(run_dir / "run.json")
+    pretrain = _read_json(run_dir / "pretrain" / "run.json") if (run_dir / "pretrain" / "run.json").is_file() else None
+    dataset = record["dataset"]
+    if dataset not in datasets.DATASETS:
+        raise ValueError(
+            f"Only runs on the paper's datasets {tuple(datasets.DATASETS)} can be scored and published. "
+            f"Received: a run on {dataset!r}"
+        )
+    experiment = experiments.get(record["experiment"])
+    output_space = "gcn_display" if experiment.gcn else "pixels"
+    notes_text = None if notes is None else Path(notes).read_text(encoding="utf-8")
+    gan = keras.models.load_model(run_dir / "gan.keras")
+    # run.json holds the epochs of the latest `train` call, gan.keras those of the latest finished one.
+    trained = int(gan.g_optimizer.iterations) // (record["train_examples"] // record["batch_size"])
+    if trained != record["epochs"]:
+        raise ValueError(
+            f"{run_dir} is not finished: its gan.keras holds {trained} epochs, its run.json asks for "
+            f"{record['epochs']}. Run its `keras-gan train` command to the end first."
+        )
+    folder = Path(root or pretrained._root()) / name
+    with atomic_folder(folder) as staging:
+        generator_path = staging / "generator.keras"
+        _shipped_generator(gan.generator, output_space).save(generator_path)
+        # Score and draw what ships: the file, loaded back.
+        spec = pretrained.ModelSpec(keras.models.load_model(generator_path), gan.latent_prior, record, output_space)
+        result = score(spec, dataset, data_dir, output_space, n_samples=n_samples, seed=seed)
+        reference = data_reference(dataset, data_dir, output_space, n_samples=n_samples, seed=seed)
+        train = real_images(dataset, "train", data_dir, output_space)
+        write_figures(spec.generator, spec.latent_prior, train, staging, seed=seed)
+        shutil.copyfile(run_dir / "log.csv", staging / "log.csv")
+        if pretrain is not None:
+            shutil.copyfile(run_dir / "pretrain" / "log.csv", staging / "pretrain_log.csv")
+        curve = _write_parzen_curve(run_dir, pretrain, staging / "parzen_curve.png")
+        metadata = {
+            "name": name,
+            "description": _description(record, experiment, pretrain),
+            **{key: record[key] for key in ("experiment", "architecture", "width", "dataset", "seed", "epochs",
+                                            "batch_size", "update", "d_steps", "latent_prior", "data_source",
+                                            "data_sha256", "keras_version", "tensorflow_version")},
+            "pretrain_epochs": None if pretrain is None else pretrain["epochs"],
+            "output_space": output_space,
+            "latent_dim": gan.latent_dim,
+            "image_shape": list(spec.generator.output_shape[1:]),
+            "generator_parameters": spec.generator.count_params(),
+            # The paper's size: the architecture built at width 1.0 (TFD: both stages).
+            "generator_parameters_full_width": architectures.get(record["architecture"]).generator(1.0).count_params(),
+            "data_splits": {split: len(datasets.load_numpy(dataset, split, data_dir)[0])
+                            for split in ("train", "valid", "test")},
+            "command": _training_command(record, experiment, pretrain, name),
+            "wall_time_seconds": round(record["wall_time_seconds"] + (pretrain or {}).get("wall_time_seconds", 0.0), 3),
+            "hardware": _hardware(record, pretrain),
+            "scored_on": f"{machine_description()}; Keras {keras.__version__}, TensorFlow {tf.__version__}",
+            "files": {"generator": {"path": generator_path.name, "sha256": sha256(generator_path),
+                                    "bytes": generator_path.stat().st_size}},
+            "figures": {"figure_2": "figure_2.png", "figure_3": "figure_3.png", "parzen_curve": curve},
+            "scores": {
+                "parzen_test_log_likelihood": {
+                    **_score_entry(result, seed),
+                    "command": f"keras-gan evaluate {name} --dataset {dataset} --n-samples {n_samples} "
+                               f"--seed {seed} --data-dir DATA",
+                },
+                "data_reference": {
+                    **_score_entry(reference, seed),
+                    "command": f"python -m benchmarks.data_reference --dataset {dataset} --output-space "
+                               f"{output_space} --n-samples {n_samples} --seed {seed} --data-dir DATA",
+                },
+                "paper": _paper_score(record["experiment"], dataset),
+            },
+            "notes": notes_text,
+        }
+        atomic_write_json(metadata, staging / "metadata.json")
+        (staging / "model_card.md").write_text(model_card(metadata), encoding="utf-8")
+    return folder
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def _shipped_generator(generator: keras.Model, output_space: str) -> keras.Model:
+    """The generator users get: a GCN generator is followed by `GCNToDisplay`, so its outputs are in [0, 1]."""
+    if output_space == "pixels":
+        return generator
+    return keras.Sequential([generator, GCNToDisplay(name="gcn_to_display")], name=f"{generator.name}_display")
+
+
+def _description(record: dict, experiment: experiments.Experiment, pretrain: dict | None) -> str:
+    """What the model is, in one sentence."""
+    trained_on = DATASET_NAMES[record["dataset"]]
+    if record["dataset"] == experiment.dataset:
+        schedule = " (two-stage schedule)" if pretrain is not None else ""
+        return f"The generator of the paper's `{experiment.name}` experiment{schedule}, trained on {trained_on}."
+    paper_data = DATASET_NAMES[experiment.dataset]
+    schedule = " and two-stage schedule" if pretrain is not None else ""
+    return (f"The paper's {paper_data} architecture{schedule} (experiment `{experiment.name}`) trained on "
+            f"{trained_on}, not on {paper_data}.")
+
+
+def _training_command(record: dict, experiment: experiments.Experiment, pretrain: dict | None, name: str) -> str:
+    """The `keras-gan train` call that reproduces the run."""
+    command = ["keras-gan", "train", record["experiment"]]
+    if record["dataset"] != experiment.dataset:
+        command += ["--dataset", record["dataset"]]
+    if experiment.pretrain_epochs:
+        command += ["--pretrain-epochs", str(0 if pretrain is None else pretrain["epochs"])]
+    command += ["--width", str(record["width"]), "--seed", str(record["seed"]), "--epochs", str(record["epochs"]),
+                "--data-dir", "DATA", "--out", f"runs/{name}"]
+    return " ".join(command)
+
+
+def _hardware(record: dict, pretrain: dict | None) -> list | None:
+    """The machines that trained the run (both stages), or None when the run did not record them."""
+    machines = [*(pretrain or {}).get("hardware", []), *record.get("hardware", [])]
+    return list(dict.fromkeys(machines)) or None
+
+
+def _score_entry(result: ParzenResult, seed: int) -> dict:
+    return {
+        "mean": result.mean, "std_error": result.std_error, "sigma": result.sigma, "n_samples": result.n_samples,
+        "n_valid": result.n_valid, "n_test": result.n_test, "protocol": result.protocol, "seed": seed,
+    }
+
+
+def _paper_score(experiment: str, dataset: str) -> dict | None:
+    """Table 1's number for the experiment, and whether this model's score can be compared with it."""
+    if experiment not in PAPER_SCORES:
+        return None
+    mean, std_error = PAPER_SCORES[experiment]
+    paper_dataset = experiments.get(experiment).dataset
+    return {"mean": mean, "std_error": std_error, "dataset": paper_dataset, "comparable": dataset == paper_dataset}
+
+
+def _parzen_series(log: Path, first_epoch: int) -> tuple[np.ndarray, np.ndarray]:
+    """Epochs (1-based, counted from `first_epoch`) and the `parzen_ll` column of a CSV log; NaN where absent."""
+    with open(log, newline="") as f:
+        rows = list(csv.DictReader(f))
+    epochs = np.array([first_epoch + int(row["epoch"]) + 1 for row in rows], dtype="float64")
+    # CSVLogger writes "NA" in epochs without an estimate; runs with `--parzen-every 0` have no such column.
+    values = [row.get("parzen_ll", "NA") for row in rows]
+    return epochs, np.array([np.nan if value == "NA" else float(value) for value in values])
+
+
+def _write_parzen_curve(run_dir: Path, pretrain: dict | None, path: Path) -> str | None:
+    """Plot the validation Parzen estimate per epoch (both stages); the file's name, or None if none was logged."""
+    series = {}
+    if pretrain is not None:
+        series["first stage"] = _parzen_series(run_dir / "pretrain" / "log.csv", 0)
+    label = "second stage" if pretrain is not None else "validation estimate"
+    series[label] = _parzen_series(run_dir / "log.csv", 0 if pretrain is None else pretrain["epochs"])
+    if not any(np.isfinite(values).any() for _, values in series.values()):
+        return None
+    plotting.save_line_plot(series, path, title="Parzen log-likelihood of the validation split (nats)",
+                            x_label="epoch")
+    return path.name
+
+
+def _space_words(output_space: str) -> str:
+    if output_space == "pixels":
+        return "images in [0, 1] (pixel levels k/255), the scale the generator outputs"
+    return ("display space: globally contrast-normalised images mapped to [0, 1] by `gcn_to_display`, "
+            "the mapping the shipped generator's last layer applies")
+
+
+def model_card(metadata: dict) -> str:
+    """The markdown model card of a published model, written from its metadata alone.
+
+    Args:
+        metadata: dict. A model's `metadata.json`, as `publish_run` writes it.
+
+    Returns:
+        The card's markdown text.
+
+    Example:
+    >>> print(model_card(keras_gan.get_preset("mnist")))
+    """
+    m = metadata
+    model_score, reference, paper = (m["scores"][key] for key in ("parzen_test_log_likelihood", "data_reference",
+                                                                   "paper"))
+    trained_on = DATASET_NAMES[m["dataset"]]
+    splits = m["data_splits"]
+    epochs = f"{m['epochs']}" if m["pretrain_epochs"] is None else (
+        f"{m['pretrain_epochs']} (first stage) + {m['epochs']} (second stage)")
+    wall = m["wall_time_seconds"]
+    hardware = "; ".join(m["hardware"]) if m["hardware"] else "not recorded by the run"
+    lines = [
+        f"# {m['name']}",
+        "",
+        m["description"],
+        "",
+        "## Model",
+        "",
+        f"- Experiment `{m['experiment']}`, architecture `{m['architecture']}`, width {m['width']} "
+        "(multiplier of the paper's hidden sizes)",
+        f"- Generator parameters: {m['generator_parameters']:,} at this width; "
+        f"{m['generator_parameters_full_width']:,} at the paper's full width (1.0)",
+        f"- Noise: {m['latent_dim']}-dimensional, `{m['latent_prior']}` prior; output images "
+        f"{' x '.join(map(str, m['image_shape']))}",
+        f"- File: `{m['files']['generator']['path']}`, {m['files']['generator']['bytes'] / 2**20:.1f} MiB, "
+        f"sha256 `{m['files']['generator']['sha256']}`",
+        "",
+        "## Training",
+        "",
+        f"- Command: `{m['command']}` (DATA: the folder holding `{m['data_source']}`)",
+        f"- Data: {trained_on} from `{m['data_source']}` (sha256 `{m['data_sha256']}`); splits: "
+        f"train {splits['train']:,} / valid {splits['valid']:,} / test {splits['test']:,} images",
+        f"- Seed {m['seed']}; epochs: {epochs}; minibatches of {m['batch_size']}, k = {m['d_steps']}; "
+        f"{m['update']} updates of D and G; `{m['latent_prior']}` noise",
+        f"- Wall time{' (both stages)' if m['pretrain_epochs'] is not None else ''}: "
+        f"{f'{wall:,.0f} s ({wall / 3600:.1f} h)' if wall else 'not recorded by the run'}; "
+        f"hardware: {hardware}",
+        f"- Keras {m['keras_version']}, TensorFlow {m['tensorflow_version']}",
+        "",
+        "## Scores",
+        "",
+        f"Parzen-window log-likelihood of the {splits['test']:,} test images, the paper's protocol: a Gaussian "
+        f"window on {model_score['n_samples']:,} samples, its width sigma chosen from `numpy.logspace(-1, 0, 10)` "
+        f"on the first {model_score['n_valid']:,} of the {splits['valid']:,} validation images; mean +- standard "
+        "error, in nats. "
+        f"Space: {_space_words(m['output_space'])}; the real images are put in the same space.",
+        "",
+        "| | log-likelihood | sigma | samples |",
+        "|---|---|---|---|",
+        f"| this model | **{model_score['mean']:.1f} +- {model_score['std_error']:.1f}** | "
+        f"{model_score['sigma']:.3f} | {model_score['n_samples']:,} generated (seed {model_score['seed']}) |",
+        f"| data reference | {reference['mean']:.1f} +- {reference['std_error']:.1f} | {reference['sigma']:.3f} | "
+        f"{reference['n_samples']:,} random training images (seed {reference['seed']}) |",
+        _paper_row(paper, trained_on),
+        "",
+        f"Reproduce: `{model_score['command']}`; the data reference: `{reference['command']}`.",
+        "",
+        "## How outputs are displayed",
+        "",
+        _display_words(m["output_space"]),
+        "",
+        "## Deviations from the paper",
+        "",
+        *_deviations(m, trained_on),
+        "",
+        "## Figures",
+        "",
+        "Samples (left of each pair) beside their nearest training image (right), as in the paper's Figure 2:",
+        "",
+        f"![Figure 2]({m['figures']['figure_2']})",
+        "",
+        "Linear interpolations between random points of z-space, as in the paper's Figure 3:",
+        "",
+        f"![Figure 3]({m['figures']['figure_3']})",
+        "",
+        *_curve_words(m),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _paper_row(paper: dict | None, trained_on: str) -> str:
+    if paper is None:
+        return "| paper | not reported: the paper gives no Parzen score for this experiment | | |"
+    number = f"{paper['mean']:.0f} +- {paper['std_error']:.0f}"
+    paper_data = DATASET_NAMES[paper["dataset"]]
+    if paper["comparable"]:
+        return f"| paper, Table 1 | {number} | | on {paper_data} |"
+    return (f"| paper, Table 1 | {number} | | on {paper_data}: not comparable, this model is scored on "
+            f"{trained_on} |")
+
+
+def _display_words(output_space: str) -> str:
+    if output_space == "pixels":
+        return ("The generator outputs grey levels in [0, 1], on the scale of the training images; "
+                "`keras_gan.generate`, `keras-gan sample` and the TF Serving export show them as they are.")
+    return ("The networks were trained, as in the paper, on globally contrast-normalised (GCN) images: each image "
+            "centred and scaled to an L2 norm of 55, so without a fixed range. The shipped generator ends in a "
+            "`GCNToDisplay` layer that divides each image by its largest absolute value and maps [-1, 1] to [0, 1] "
+            "(pylearn2's `adjust_for_viewer`): `keras_gan.generate`, `keras-gan sample` and the TF Serving export "
+            "give displayable images in [0, 1], where 0.5 is each image's mean and its most extreme pixel touches "
+            "0 or 1. GCN discards each image's brightness and contrast, so these are not the original colours. "
+            "The scores above are measured in this display space. The GCN-space generator is "
+            "`keras_gan.load_generator(name).layers[0]`.")
+
+
+def _deviations(m: dict, trained_on: str) -> list:
+    lines = []
+    if m["width"] != 1.0:
+        lines.append(f"- Width {m['width']}: every hidden layer has {m['width']} times the paper's units "
+                     f"({m['generator_parameters']:,} generator parameters instead of "
+                     f"{m['generator_parameters_full_width']:,}).")
+    paper_data = experiments.get(m["experiment"]).dataset
+    if m["dataset"] != paper_data:
+        lines.append(f"- Trained and scored on {trained_on} instead of {DATASET_NAMES[paper_data]}.")
+    if m["notes"] is not None:
+        lines += ["", m["notes"]] if lines else [m["notes"]]
+    return lines or ["None stated by the publisher."]
+
+
+def _curve_words(m: dict) -> list:
+    two_stages = m["pretrain_epochs"] is not None
+    logs = "`log.csv` and `pretrain_log.csv` (first stage) hold" if two_stages else "`log.csv` holds"
+    if m["figures"]["parzen_curve"] is None:
+        return [f"The run logged no Parzen estimate; {logs} its losses, D(x) and D(G(z)) per epoch."]
+    space = "GCN space" if m["output_space"] == "gcn_display" else "pixels in [0, 1]"
+    return [
+        f"The training curve: the run's own Parzen estimate after each epoch ({logs} it, column `parzen_ll`), sigma "
+        f"chosen on the first 1,000 validation images and the rest scored, in the space the networks trained in "
+        f"({space}). It tracks progress; it is not the test score above.",
+        "",
+        f"![Validation Parzen estimate per epoch]({m['figures']['parzen_curve']})",
+    ]

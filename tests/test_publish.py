@@ -1,0 +1,160 @@
+"""`keras-gan publish`: complete model folders whose scores `keras-gan evaluate` reproduces.
+
+Three tiny runs are published once per module: MNIST (with a Parzen curve and
+notes), the fully connected CIFAR-10 experiment (GCN, shipped in display
+space) and TFD's two-stage schedule trained on FER-2013.
+"""
+
+import json
+import shutil
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+import keras_gan
+from keras_gan import cli, pretrained
+from keras_gan.datasets import gcn_to_display
+from keras_gan.evaluation import score
+from keras_gan.layers import GCNToDisplay
+from keras_gan.publish import publish_run
+from keras_gan.training import train
+from tests.helpers import write_cifar_python, write_fer, write_mnist
+
+NOTES = "- Trained for 2 epochs, not 300.\n- *Verbatim*: `a < b` & c.\n"
+SPLITS = {"mnist": (300, 1100, 50), "cifar": (120, 30, 30), "tfd": (105, 105, 105)}
+
+
+@pytest.fixture(scope="module")
+def zoo(tmp_path_factory):
+    """The registry folder, with the entries `mnist`, `cifar` and `tfd` published from tiny runs."""
+    root = tmp_path_factory.mktemp("publish")
+    data = root / "data"
+    data.mkdir()
+    write_mnist(data, sizes=SPLITS["mnist"])
+    write_cifar_python(data, per_batch=30, as_tarball=False)
+    write_fer(data, per_class=15, as_tarball=False)
+    (root / "notes.md").write_text(NOTES)
+    tiny = dict(data_dir=data, verbose=0, jit_compile=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KERAS_GAN_CACHE_DIR", str(root / "cache"))
+        patch.setattr(pretrained, "_root", lambda: root / "zoo")
+        train("mnist", root / "runs" / "mnist", epochs=2, width=0.02, parzen_samples=100, **tiny)
+        train("cifar10_fc", root / "runs" / "cifar", epochs=1, width=0.005, parzen_every=0, **tiny)
+        train("tfd", root / "runs" / "tfd", epochs=1, pretrain_epochs=1, width=0.005, dataset="fer2013",
+              parzen_every=0, **tiny)
+        publish_run(root / "runs" / "mnist", "mnist", data_dir=data, notes=root / "notes.md", n_samples=100)
+        publish_run(root / "runs" / "cifar", "cifar", data_dir=data, n_samples=100, seed=3)
+        publish_run(root / "runs" / "tfd", "tfd", data_dir=data, n_samples=100)
+        yield root
+
+
+def entry(zoo, name):
+    return keras_gan.get_preset(name), (zoo / "zoo" / name / "model_card.md").read_text()
+
+
+@pytest.mark.parametrize("name", ["mnist", "cifar", "tfd"])
+def test_metadata_and_card_state_scores_reference_sizes_and_provenance(zoo, name):
+    meta, card = entry(zoo, name)
+    record = json.loads((zoo / "runs" / name / "run.json").read_text())
+    for key in ("parzen_test_log_likelihood", "data_reference"):
+        result = meta["scores"][key]
+        assert np.isfinite(result["mean"]) and result["protocol"] == "paper"
+        assert f"{result['mean']:.1f} +- {result['std_error']:.1f}" in card
+        assert result["command"] in card
+    reference = meta["scores"]["data_reference"]
+    assert reference["n_samples"] == min(100, SPLITS[name][0]) and reference["seed"] == (3 if name == "cifar" else 0)
+    assert tuple(meta["data_splits"][split] for split in ("train", "valid", "test")) == SPLITS[name]
+    assert "train {:,} / valid {:,} / test {:,} images".format(*SPLITS[name]) in card
+    assert meta["generator_parameters"] == record["generator_parameters"]
+    assert f"{meta['generator_parameters']:,} at this width; {meta['generator_parameters_full_width']:,}" in card
+    size = (zoo / "zoo" / name / "generator.keras").stat().st_size
+    assert meta["files"]["generator"]["bytes"] == size and f"{size / 2**20:.1f} MiB" in card
+    assert meta["data_sha256"] == record["data_sha256"] and meta["data_sha256"] in card
+    assert meta["command"] in card and f"--seed {record['seed']}" in meta["command"]
+    assert meta["wall_time_seconds"] > 0 and meta["hardware"] == record["hardware"]
+    assert f"Width {meta['width']}: every hidden layer" in card
+    for figure in ("figure_2.png", "figure_3.png"):
+        assert Image.open(zoo / "zoo" / name / figure).size[0] > 100 and f"]({figure})" in card
+
+
+def test_mnist_card_quotes_the_paper_notes_and_curve(zoo):
+    meta, card = entry(zoo, "mnist")
+    # The paper's MNIST generator: 100 -> 1200 -> 1200 -> 784.
+    assert meta["generator_parameters_full_width"] == 101 * 1200 + 1201 * 1200 + 1201 * 784
+    assert meta["scores"]["paper"] == {"mean": 225.0, "std_error": 2.0, "dataset": "mnist", "comparable": True}
+    assert "| paper, Table 1 | 225 +- 2 | | on MNIST |" in card
+    assert meta["notes"] == NOTES and NOTES in card
+    assert meta["output_space"] == "pixels"
+    assert meta["command"] == "keras-gan train mnist --width 0.02 --seed 0 --epochs 2 --data-dir DATA --out runs/mnist"
+    assert Image.open(zoo / "zoo" / "mnist" / "parzen_curve.png").size == (640, 400)
+    assert "](parzen_curve.png)" in card
+
+
+def test_tfd_on_fer2013_says_so_and_adds_up_both_stages(zoo):
+    meta, card = entry(zoo, "tfd")
+    stages = [json.loads((zoo / "runs" / "tfd" / path).read_text()) for path in ("pretrain/run.json", "run.json")]
+    assert "TFD architecture and two-stage schedule (experiment `tfd`) trained on FER-2013, not on TFD" in card
+    assert "--dataset fer2013 --pretrain-epochs 1 " in meta["command"]
+    assert meta["wall_time_seconds"] == pytest.approx(sum(stage["wall_time_seconds"] for stage in stages))
+    # Both stages: 100 -> 8000 -> 100 below 100 -> 8000 -> 8000 -> 2304.
+    assert meta["generator_parameters_full_width"] == 101 * 8000 + 8001 * 100 + 101 * 8000 + 8001 * 8000 + 8001 * 2304
+    assert meta["scores"]["paper"]["comparable"] is False and "on TFD: not comparable" in card
+    assert (zoo / "zoo" / "tfd" / "pretrain_log.csv").is_file() and meta["figures"]["parzen_curve"] is None
+
+
+def test_gcn_model_is_shipped_and_scored_in_display_space(zoo):
+    meta, card = entry(zoo, "cifar")
+    assert meta["output_space"] == "gcn_display" and "measured in this display space" in card
+    assert meta["scores"]["paper"] is None and "not reported" in card
+    generator = keras_gan.load_generator("cifar")
+    assert isinstance(generator.layers[-1], GCNToDisplay)
+    images = keras_gan.generate(generator, meta["latent_prior"], 20, seed=0)
+    assert images.min() >= 0.0 and images.max() <= 1.0 and images.max() == 1.0
+    trained = keras.models.load_model(zoo / "runs" / "cifar" / "generator.keras")
+    np.testing.assert_allclose(images, gcn_to_display(keras_gan.generate(trained, "normal", 20, seed=0)), atol=1e-6)
+
+
+def test_gcn_model_samples_and_serves_images_in_0_1(zoo, tmp_path):
+    assert cli.main(["sample", "cifar", "-n", "5", "-o", str(tmp_path / "x.npy")]) == 0
+    samples = np.load(tmp_path / "x.npy")
+    assert samples.shape == (5, 32, 32, 3) and samples.min() >= 0.0 and samples.max() <= 1.0
+    path = keras_gan.export_generator("cifar", tmp_path / "serving")
+    served = tf.saved_model.load(str(path)).signatures["sample"](num_samples=tf.constant(5), seed=tf.constant(0, tf.int64))
+    assert float(tf.reduce_min(served["images"])) >= 0.0 and float(tf.reduce_max(served["images"])) <= 1.0
+
+
+@pytest.mark.parametrize("name", ["mnist", "cifar", "tfd"])
+def test_evaluate_reproduces_the_published_score(zoo, name, capsys):
+    published = keras_gan.get_preset(name)["scores"]["parzen_test_log_likelihood"]
+    argv = published["command"].replace("DATA", str(zoo / "data")).split()[1:]
+    assert cli.main(argv) == 0
+    assert f"{published['mean']:.1f} +- {published['std_error']:.1f}" in capsys.readouterr().out
+    spec = pretrained.load_model(name)
+    result = score(spec, spec.dataset(), zoo / "data", spec.output_space, n_samples=published["n_samples"],
+                   seed=published["seed"])
+    assert (result.mean, result.std_error, result.sigma) == (published["mean"], published["std_error"],
+                                                             published["sigma"])
+
+
+def test_failed_publish_leaves_the_entry_as_it_was(zoo, tmp_path):
+    before = {path.name: path.read_bytes() for path in (zoo / "zoo" / "mnist").iterdir()}
+    with pytest.raises(FileNotFoundError):
+        publish_run(zoo / "runs" / "mnist", "mnist", data_dir=tmp_path, n_samples=100)  # no dataset there
+    assert {path.name: path.read_bytes() for path in (zoo / "zoo" / "mnist").iterdir()} == before
+    assert sorted(path.name for path in (zoo / "zoo").iterdir()) == ["cifar", "mnist", "tfd"]
+
+
+def test_bad_arguments_are_refused(zoo, tmp_path):
+    with pytest.raises(ValueError, match="`name` must be letters"):
+        publish_run(zoo / "runs" / "mnist", "../mnist", root=tmp_path)
+    with pytest.raises(FileNotFoundError, match="is not a finished `keras-gan train` run: it has no run.json"):
+        publish_run(zoo / "runs" / "tfd" / "backup", "x", root=tmp_path)
+    unfinished = tmp_path / "unfinished"
+    shutil.copytree(zoo / "runs" / "mnist", unfinished)
+    record = json.loads((unfinished / "run.json").read_text())
+    (unfinished / "run.json").write_text(json.dumps({**record, "epochs": 5}))  # a longer run, killed at once
+    with pytest.raises(ValueError, match="its gan.keras holds 2 epochs, its run.json asks for 5"):
+        publish_run(unfinished, "x", root=tmp_path)
