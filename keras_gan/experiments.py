@@ -161,7 +161,7 @@ EXPERIMENTS = {
         latent_prior="normal",
         epochs=300,
         gcn=True,
-        # Measured on a 2-core CPU at width 0.25 (benchmarks/train_step.py --experiment cifar10_conv):
+        # Measured on a 2-core CPU at width 0.25 (python -m benchmarks.xla):
         # XLA's convolution gradients make each step slower, not faster.
         jit_compile=False,
         source="goodfeli/adversarial cifar10_convolutional.yaml",
