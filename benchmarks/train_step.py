@@ -87,12 +87,13 @@ def dense_macs(model: keras.Model) -> int:
     return sum(int(np.prod(w.shape)) for w in model.trainable_weights if len(w.shape) == 2)
 
 
-def steps_per_second(model, x, steps, repeats):
-    model.fit(x[: BATCH * 5], batch_size=BATCH, epochs=1, verbose=0)  # trace / compile
+def steps_per_second(model, x, steps, repeats, batch_size=BATCH):
+    """The best of `repeats` timed `fit` calls of `steps` batches, after one untimed call that traces."""
+    model.fit(x[: batch_size * 5], batch_size=batch_size, epochs=1, verbose=0)  # trace / compile
     rates = []
     for _ in range(repeats):
         start = time.perf_counter()
-        model.fit(x[: BATCH * steps], batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+        model.fit(x[: batch_size * steps], batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
         rates.append(steps / (time.perf_counter() - start))
     return max(rates)
 

@@ -9,7 +9,6 @@ Usage: python -m benchmarks.xla [--width 0.25] [--steps 10] [--experiments mnist
 
 import argparse
 import os
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -17,19 +16,16 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from benchmarks.train_step import steps_per_second  # noqa: E402
 from keras_gan import architectures, experiments  # noqa: E402
 
 
-def steps_per_second(spec: experiments.Experiment, width: float, jit: bool, steps: int) -> float:
+def gan_steps_per_second(spec: experiments.Experiment, width: float, jit: bool, steps: int) -> float:
     keras.utils.set_random_seed(0)
     generator, discriminator = architectures.build(spec.architecture, width, None)
     gan = spec.build_gan(steps, width, seed=0, jit_compile=jit, networks=(generator, discriminator))
-    x = np.random.default_rng(0).uniform(size=(spec.batch_size * steps, *generator.output_shape[1:]))
-    x = x.astype("float32")
-    gan.fit(x[: 2 * spec.batch_size], batch_size=spec.batch_size, epochs=1, verbose=0)  # trace / compile
-    start = time.perf_counter()
-    gan.fit(x, batch_size=spec.batch_size, epochs=1, verbose=0, shuffle=False)
-    return steps / (time.perf_counter() - start)
+    x = np.random.default_rng(0).uniform(size=(spec.batch_size * max(steps, 5), *generator.output_shape[1:]))
+    return steps_per_second(gan, x.astype("float32"), steps, repeats=1, batch_size=spec.batch_size)
 
 
 def main():
@@ -42,8 +38,8 @@ def main():
     print(f"{'experiment':14s} {'default':>8s} {'no XLA':>8s} {'XLA':>8s} {'XLA / no XLA':>13s}")
     for name in args.experiments:
         spec = experiments.get(name)
-        plain = steps_per_second(spec, args.width, False, args.steps)
-        xla = steps_per_second(spec, args.width, True, args.steps)
+        plain = gan_steps_per_second(spec, args.width, False, args.steps)
+        xla = gan_steps_per_second(spec, args.width, True, args.steps)
         print(f"{name:14s} {str(spec.jit_compile):>8s} {plain:8.2f} {xla:8.2f} {xla / plain:13.2f}")
 
 

@@ -18,8 +18,9 @@ import keras
 
 from keras_gan import experiments
 from keras_gan._io import sha256
+from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation.scoring import OUTPUT_SPACES
-from keras_gan.model import GAN
+from keras_gan.model import GAN, generate
 from keras_gan.priors import PRIORS
 
 
@@ -119,14 +120,10 @@ class ModelSpec:
         self.gan = gan
 
     def generate(self, n: int, seed: int | None = None):
-        from keras_gan.model import generate
-
         return generate(self.generator, self.latent_prior, n, seed=seed)
 
     def display(self, images):
         """`images` from this generator, mapped to [0, 1] for viewing (GCN outputs through `gcn_to_display`)."""
-        from keras_gan.datasets import gcn_to_display
-
         return gcn_to_display(images) if self.output_space == "gcn" else images
 
     def dataset(self, override: str | None = None) -> str:
