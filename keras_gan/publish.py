@@ -190,12 +190,19 @@ def _description(record: dict, experiment: experiments.Experiment, pretrain: dic
 def _training_command(record: dict, experiment: experiments.Experiment, pretrain: dict | None, name: str) -> str:
     """The `keras-gan train` call that reproduces the run."""
     command = ["keras-gan", "train", record["experiment"]]
+    if record.get("tf_enable_onednn_opts") is not None:
+        command.insert(0, f"TF_ENABLE_ONEDNN_OPTS={record['tf_enable_onednn_opts']}")
     if record["dataset"] != experiment.dataset:
         command += ["--dataset", record["dataset"]]
     if experiment.pretrain_epochs:
         command += ["--pretrain-epochs", str(0 if pretrain is None else pretrain["epochs"])]
-    command += ["--width", str(record["width"]), "--seed", str(record["seed"]), "--epochs", str(record["epochs"]),
-                "--data-dir", "DATA", "--out", f"runs/{name}"]
+    command += ["--width", str(record["width"]), "--seed", str(record["seed"]), "--epochs", str(record["epochs"])]
+    # Runs recorded before these options were saved used the defaults.
+    if record.get("parzen_every", 1) != 1:
+        command += ["--parzen-every", str(record["parzen_every"])]
+    if record.get("jit_compile") is True:
+        command += ["--xla"]
+    command += ["--data-dir", "DATA", "--out", f"runs/{name}"]
     return " ".join(command)
 
 

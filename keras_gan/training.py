@@ -302,6 +302,11 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
         d_steps=gan.d_steps,
         generator_parameters=gan.generator.count_params(),
         discriminator_parameters=gan.discriminator.count_params(),
+        # Recorded so that the model card's command reproduces the run exactly.
+        parzen_every=parzen_every,
+        jit_compile=jit_compile,
+        # TensorFlow reads it at import; it changes CPU kernels (benchmarks/onednn.py).
+        tf_enable_onednn_opts=os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
         keras_version=keras.__version__,
         tensorflow_version=tf.__version__,
         # Both grow at every epoch end (`WallTime`), over all sessions.

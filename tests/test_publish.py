@@ -41,8 +41,12 @@ def zoo(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KERAS_GAN_CACHE_DIR", str(root / "cache"))
         patch.setattr(pretrained, "_root", lambda: root / "zoo")
+        patch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
         train("mnist", root / "runs" / "mnist", epochs=2, width=0.02, parzen_samples=100, **tiny)
+        # Read by TensorFlow at import only, so setting it here changes nothing but the record.
+        patch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
         train("cifar10_fc", root / "runs" / "cifar", epochs=1, width=0.005, parzen_every=0, **tiny)
+        patch.delenv("TF_ENABLE_ONEDNN_OPTS")
         train("tfd", root / "runs" / "tfd", epochs=1, pretrain_epochs=1, width=0.005, dataset="fer2013",
               parzen_every=0, **tiny)
         publish_run(root / "runs" / "mnist", "mnist", data_dir=data, notes=root / "notes.md", n_samples=100)
@@ -74,6 +78,9 @@ def test_metadata_and_card_state_scores_reference_sizes_and_provenance(zoo, name
     assert meta["files"]["generator"]["bytes"] == size and f"{size / 2**20:.1f} MiB" in card
     assert meta["data_sha256"] == record["data_sha256"] and meta["data_sha256"] in card
     assert meta["command"] in card and f"--seed {record['seed']}" in meta["command"]
+    # The tiny MNIST run keeps the default Parzen schedule; the others switch it off.
+    assert ("--parzen-every 0" in meta["command"]) == (name != "mnist") and "--xla" not in meta["command"]
+    assert meta["command"].startswith("TF_ENABLE_ONEDNN_OPTS=1 keras-gan train" if name == "cifar" else "keras-gan train")
     assert meta["wall_time_seconds"] > 0 and meta["hardware"] == record["hardware"]
     assert f"Width {meta['width']}: every hidden layer" in card
     for figure in ("figure_2.png", "figure_3.png"):
