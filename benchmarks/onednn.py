@@ -9,13 +9,12 @@ column is the ratio on / off.
 Usage: python -m benchmarks.onednn [--width 0.25] [--steps 10] [--experiments cifar10_conv tfd]
 """
 
-import argparse
 import os
 import platform
 import subprocess
 import sys
 
-from keras_gan import experiments
+from benchmarks.xla import parse_arguments
 
 MEASURE = (
     "import sys; from benchmarks.xla import gan_steps_per_second; from keras_gan import experiments; "
@@ -33,11 +32,7 @@ def steps_per_second(name: str, width: float, steps: int, onednn: str) -> float:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--width", type=float, default=0.25, help="hidden-size multiplier (default 0.25)")
-    parser.add_argument("--steps", type=int, default=10, help="timed steps per measurement (default 10)")
-    parser.add_argument("--experiments", nargs="+", default=sorted(experiments.EXPERIMENTS), help="default: all")
-    args = parser.parse_args()
+    args = parse_arguments(__doc__)
     print(f"width {args.width}, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, no XLA")
     print(f"{'experiment':14s} {'oneDNN off':>11s} {'oneDNN on':>10s} {'on / off':>9s}")
     for name in args.experiments:

@@ -28,12 +28,17 @@ def gan_steps_per_second(spec: experiments.Experiment, width: float, jit: bool, 
     return steps_per_second(gan, x.astype("float32"), steps, repeats=1, batch_size=spec.batch_size)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def parse_arguments(doc: str) -> argparse.Namespace:
+    """`--width`, `--steps` and `--experiments`, the options of the per-experiment speed benchmarks."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--width", type=float, default=0.25, help="hidden-size multiplier (default 0.25)")
     parser.add_argument("--steps", type=int, default=10, help="timed steps per measurement (default 10)")
     parser.add_argument("--experiments", nargs="+", default=sorted(experiments.EXPERIMENTS), help="default: all")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main():
+    args = parse_arguments(__doc__)
     print(f"width {args.width}, {os.cpu_count()} CPUs, TensorFlow {tf.__version__}, Keras {keras.__version__}")
     print(f"{'experiment':14s} {'default':>8s} {'no XLA':>8s} {'XLA':>8s} {'XLA / no XLA':>13s}")
     for name in args.experiments:
