@@ -181,13 +181,16 @@ def load_training_data(experiment: experiments.Experiment, data_dir=None, datase
     return TrainingData(train, valid, name, datasets.source_fingerprint(name, data_dir))
 
 
-def _networks(experiment, width, data: TrainingData, images):
+def _networks(experiment, width, data: TrainingData, images, center_output: bool, seed: int):
     if images is not None:
         # A user's images: the paper's MNIST networks at the folder's image size.
         shape = data.train.shape[1:]
         bias = architectures.marginal_logits(data.train)
         return mnist.generator(width, bias, image_shape=shape), mnist.discriminator(width, image_shape=shape)
-    return architectures.build(experiment.architecture, width, data.train)
+    generator, discriminator = architectures.build(experiment.architecture, width, data.train)
+    if center_output:
+        architectures.center_output(generator, data.train, experiment.latent_prior, seed)
+    return generator, discriminator
 
 
 def train(
@@ -205,6 +208,7 @@ def train(
     parzen_every: int = 1,
     parzen_samples: int = 10000,
     verbose: int = 1,
+    center_output: bool = False,
     **overrides,
 ) -> GAN:
     """Train one of the paper's experiments (or the MNIST networks on a folder), resumably.
@@ -237,6 +241,10 @@ def train(
             many epochs (0: never). Defaults to 1.
         parzen_samples: int. Samples for that estimate. Defaults to 10000.
         verbose: int. Keras progress bar (0, 1 or 2). Defaults to 1.
+        center_output: bool. A deviation from the paper for linear-output
+            generators (CIFAR-10): start the generator's output bias so that
+            its mean sample is the training set's mean image
+            (`architectures.center_output`). Defaults to False.
         **overrides: `GAN` arguments to change from the experiment's.
 
     Example:
@@ -245,16 +253,23 @@ def train(
     spec = experiments.get(experiment)
     epochs = spec.epochs if epochs is None else epochs
     check_positive_int("epochs", epochs)
+    if center_output and (images is not None or architectures.get(spec.architecture).output_bias_from_marginals):
+        raise ValueError(
+            f"`center_output` is for the linear-output CIFAR-10 generators (cifar10_fc, cifar10_conv). "
+            f"Received: experiment={experiment!r}{' with images' if images is not None else ''}, whose generator "
+            f"ends in a sigmoid with its bias already set from the data's marginals."
+        )
     out = Path(out_dir)
     keras.utils.set_random_seed(seed)
     data = load_training_data(spec, data_dir, dataset, images, image_size)
     options = dict(
         width=width, seed=seed, jit_compile=jit_compile, parzen_every=parzen_every,
-        parzen_samples=parzen_samples, verbose=verbose, overrides=overrides,
+        parzen_samples=parzen_samples, verbose=verbose, center_output=center_output, overrides=overrides,
     )
     pretrain_epochs = spec.pretrain_epochs if pretrain_epochs is None else pretrain_epochs
     if not pretrain_epochs:
-        return _fit_stage(spec, out, epochs, data, _networks(spec, width, data, images), **options)
+        networks = _networks(spec, width, data, images, center_output, seed)
+        return _fit_stage(spec, out, epochs, data, networks, **options)
     # TFD's two stages (tfd_pretrain/pretrain.yaml, then train.yaml): a first
     # generator, then new layers below it and a new discriminator.
     first = dataclasses.replace(spec, architecture=f"{spec.architecture}_pretrain", pretrain_epochs=0)
@@ -274,7 +289,7 @@ def train(
 
 
 def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width, seed, jit_compile,
-               parzen_every, parzen_samples, verbose, overrides) -> GAN:
+               parzen_every, parzen_samples, verbose, center_output, overrides) -> GAN:
     """Train one stage in `out`, resuming from its checkpoint; return the trained GAN."""
     out.mkdir(parents=True, exist_ok=True)
     batch_size = spec.batch_size * spec.d_steps
@@ -305,6 +320,7 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
         # Recorded so that the model card's command reproduces the run exactly.
         parzen_every=parzen_every,
         jit_compile=jit_compile,
+        center_output=center_output,
         # TensorFlow reads it at import; it changes CPU kernels (benchmarks/onednn.py).
         tf_enable_onednn_opts=os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
         keras_version=keras.__version__,

@@ -79,6 +79,29 @@ def test_marginal_logits_rejects_empty_batches():
         marginal_logits(np.zeros((0, 4)))
 
 
+@pytest.mark.parametrize("name", ["cifar10_fc", "cifar10_conv"])
+def test_center_output_moves_the_mean_sample_to_the_mean_image(name):
+    images = np.random.default_rng(0).normal(loc=0.3, size=(40, 32, 32, 3)).astype("float32")
+    generator, _ = architectures.build(name, width=0.05)
+    noise = np.random.default_rng(1).normal(size=(4000, 100)).astype("float32")
+    before = np.asarray(generator.predict(noise, verbose=0))
+    architectures.center_output(generator, images, "normal", n_noise=4000)
+    after = np.asarray(generator.predict(noise, verbose=0))
+    # Only the constant part moves: how samples vary with the noise is untouched.
+    np.testing.assert_allclose(after - after.mean(0), before - before.mean(0), atol=1e-4)
+    assert np.abs(before.mean(0) - images.mean(0)).mean() > 0.1
+    np.testing.assert_allclose(after.mean(0), images.mean(0), atol=0.05)
+
+
+def test_center_output_needs_a_linear_output_of_the_image_shape():
+    generator, _ = architectures.build("cifar10_fc", width=0.05)
+    with pytest.raises(ValueError, match="output shape"):
+        architectures.center_output(generator, np.zeros((4, 28, 28, 1)), "normal")
+    no_bias = keras.Sequential([keras.Input((100,)), keras.layers.Dense(8), keras.layers.Dense(8, use_bias=False)])
+    with pytest.raises(ValueError, match="linear layer with a bias"):
+        architectures.center_output(no_bias, np.zeros((4, 8)), "normal")
+
+
 def test_tfd_second_stage_reuses_the_pretrained_layers():
     pretrained = tfd.pretrain_generator(width=0.01)
     generator = tfd.generator(width=0.01, pretrained=pretrained)

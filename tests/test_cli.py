@@ -49,6 +49,11 @@ def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):
     assert err.strip().splitlines()[-1].startswith("keras-gan")
 
 
+def test_train_passes_center_output_and_refuses_it_for_mnist(tmp_path, capsys):
+    assert call("train", "mnist", "--center-output", "--out", tmp_path / "run") == 1
+    assert "`center_output` is for the linear-output CIFAR-10 generators" in capsys.readouterr().err
+
+
 def test_sample_grid_and_array(run, tmp_path):
     assert call("sample", run / "run", "-n", 16, "--seed", 3, "-o", tmp_path / "grid.png") == 0
     assert Image.open(tmp_path / "grid.png").size[0] > 28 * 4

@@ -45,7 +45,7 @@ def zoo(tmp_path_factory):
         train("mnist", root / "runs" / "mnist", epochs=2, width=0.02, parzen_samples=100, **tiny)
         # Read by TensorFlow at import only, so setting it here changes nothing but the record.
         patch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
-        train("cifar10_fc", root / "runs" / "cifar", epochs=1, width=0.005, parzen_every=0, **tiny)
+        train("cifar10_fc", root / "runs" / "cifar", epochs=1, width=0.005, parzen_every=0, center_output=True, **tiny)
         patch.delenv("TF_ENABLE_ONEDNN_OPTS")
         train("tfd", root / "runs" / "tfd", epochs=1, pretrain_epochs=1, width=0.005, dataset="fer2013",
               parzen_every=0, **tiny)
@@ -81,6 +81,8 @@ def test_metadata_and_card_state_scores_reference_sizes_and_provenance(zoo, name
     # The tiny MNIST run keeps the default Parzen schedule; the others switch it off.
     assert ("--parzen-every 0" in meta["command"]) == (name != "mnist") and "--xla" not in meta["command"]
     assert meta["command"].startswith("TF_ENABLE_ONEDNN_OPTS=1 keras-gan train" if name == "cifar" else "keras-gan train")
+    assert ("--center-output" in meta["command"]) == (name == "cifar") == record["center_output"]
+    assert ("`--center-output`: the generator's output bias" in card) == (name == "cifar")
     assert meta["wall_time_seconds"] > 0 and meta["hardware"] == record["hardware"]
     assert f"Width {meta['width']}: every hidden layer" in card
     for figure in ("figure_2.png", "figure_3.png"):

@@ -132,6 +132,12 @@ def test_bad_epochs(data_dir, tmp_path):
         train("mnist", tmp_path / "a", epochs=0, data_dir=data_dir, **TINY)
 
 
+def test_center_output_is_refused_for_sigmoid_output_generators(data_dir, tmp_path):
+    with pytest.raises(ValueError, match="for the linear-output CIFAR-10 generators"):
+        train("mnist", tmp_path / "a", epochs=1, data_dir=data_dir, center_output=True, **TINY)
+    assert not (tmp_path / "a").exists()
+
+
 def test_tfd_trains_its_two_stages_and_resumes(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_GAN_CACHE_DIR", str(tmp_path / "cache"))
     write_tfd(tmp_path, count=700)

@@ -5,6 +5,7 @@ import numpy as np
 
 from keras_gan.layers import MaxoutDense
 from keras_gan._checks import check_positive_int
+from keras_gan.priors import sample_latent
 
 
 def check_width(width: float) -> None:
@@ -48,6 +49,58 @@ def marginal_logits(images: np.ndarray, eps: float = 1e-7) -> np.ndarray:
         )
     mean = np.clip(images.reshape(len(images), -1).mean(axis=0), eps, 1 - eps)
     return np.log(mean / (1 - mean)).astype("float32")
+
+
+def center_output(generator: keras.Model, train_images: np.ndarray, latent_prior: str, seed: int = 0,
+                  n_noise: int = 10000) -> np.ndarray:
+    """Shift a linear-output generator's last bias so that its mean sample is the data's mean image.
+
+    The linear-output counterpart of `marginal_logits`: the CIFAR-10 YAMLs
+    carry a commented-out `init_bias ... from_marginals` on their linear
+    output layer. Without it, the paper's output init (CIFAR-10 fc: irange
+    .5 over 2,000-8,000 sigmoid units of mean 0.5) makes every sample the same
+    random image, several times the data's scale, which a discriminator
+    rejects at once. Only the constant part moves; the weights, and so how
+    samples vary with the noise, are untouched.
+
+    Args:
+        generator: keras.Model. Ends in a layer whose last weight is an
+            output-shaped bias (`Dense`, or `UntiedBias` after a transposed
+            convolution), optionally followed by a `Reshape`.
+        train_images: array `(N, ...)`. Training images in the generator's
+            output space.
+        latent_prior: str. The noise prior, `"uniform"` or `"normal"`.
+        seed: int. Seed of the noise used to estimate the mean sample. Defaults to 0.
+        n_noise: int. Number of noise vectors. Defaults to 10000.
+
+    Returns:
+        The shift added to the bias, shaped like the bias.
+
+    Example:
+    >>> from keras_gan.architectures import cifar10
+    >>> g = cifar10.fc_generator(width=0.01)
+    >>> images = np.zeros((10, 32, 32, 3), "float32")
+    >>> center_output(g, images, "normal", n_noise=100).shape
+    (3072,)
+    """
+    check_positive_int("n_noise", n_noise)
+    images = np.asarray(train_images, dtype="float64")
+    if images.shape[1:] != tuple(generator.output_shape[1:]):
+        raise ValueError(
+            f"`train_images` must have the generator's output shape {tuple(generator.output_shape[1:])} per image. "
+            f"Received shape: {images.shape}"
+        )
+    bias = next(layer for layer in reversed(generator.layers) if layer.weights).weights[-1]
+    if int(np.prod(bias.shape)) != int(np.prod(images.shape[1:])):
+        raise ValueError(
+            f"{generator.name}'s last weight {bias.path} has shape {tuple(bias.shape)}, not one value per output "
+            f"pixel: `center_output` needs a generator that ends in a linear layer with a bias."
+        )
+    noise = sample_latent(latent_prior, (n_noise, generator.input_shape[-1]), seed=seed)
+    mean_sample = np.asarray(generator.predict(noise, batch_size=1000, verbose=0), dtype="float64").mean(axis=0)
+    shift = (images.mean(axis=0) - mean_sample).reshape(bias.shape).astype("float32")
+    bias.assign(bias.numpy() + shift)
+    return shift
 
 
 def bias_initializer(output_bias, size: int):
