@@ -28,7 +28,7 @@ import keras
 import numpy as np
 
 from keras_gan import architectures, datasets, experiments
-from keras_gan.evaluation.parzen import parzen_log_likelihood, select_sigma
+from keras_gan.evaluation import evaluate_generator
 from keras_gan.plotting import save_grid
 from keras_gan.priors import sample_latent
 from keras_gan.training import load_training_data
@@ -44,9 +44,9 @@ def scale_kernels(model: keras.Model, factor: float, layer_names=None) -> None:
 
 
 def quick_parzen(samples: np.ndarray, valid: np.ndarray) -> tuple:
-    """(mean log-likelihood, sigma): sigma chosen on `valid[:500]`, `valid[500:]` scored."""
-    sigma = select_sigma(samples, valid[:500]).sigma
-    return parzen_log_likelihood(samples, valid[500:], sigma).mean(), sigma
+    """(mean log-likelihood, sigma): the paper's protocol with sigma chosen on `valid[:500]`, `valid[500:]` scored."""
+    result = evaluate_generator(samples, valid[:500], valid[500:], n_valid=None)
+    return result.mean, result.sigma
 
 
 def main():

@@ -19,7 +19,7 @@ import keras
 from keras_gan import experiments
 from keras_gan._io import sha256
 from keras_gan.datasets import gcn_to_display
-from keras_gan.evaluation.scoring import OUTPUT_SPACES
+from keras_gan.evaluation.scoring import check_output_space
 from keras_gan.model import GAN, generate
 from keras_gan.priors import PRIORS
 
@@ -111,8 +111,7 @@ class ModelSpec:
     """
 
     def __init__(self, generator, latent_prior: str, record: dict, output_space: str = "pixels", gan=None):
-        if output_space not in OUTPUT_SPACES:
-            raise ValueError(f"`output_space` must be one of {OUTPUT_SPACES}. Received: output_space={output_space!r}")
+        check_output_space(output_space)
         self.generator = generator
         self.latent_prior = latent_prior
         self.record = record

@@ -25,6 +25,12 @@ from keras_gan.evaluation.parzen import PAPER_N_VALID, ArrayLike, ParzenResult, 
 OUTPUT_SPACES = ("pixels", "gcn", "gcn_display")
 
 
+def check_output_space(output_space: str) -> None:
+    """Raise a `ValueError` unless `output_space` is one of `OUTPUT_SPACES`."""
+    if output_space not in OUTPUT_SPACES:
+        raise ValueError(f"`output_space` must be one of {OUTPUT_SPACES}. Received: output_space={output_space!r}")
+
+
 def real_images(dataset: str, split: str, data_dir=None, output_space: str = "pixels") -> np.ndarray:
     """A dataset split in a generator's output space (see the module docstring).
 
@@ -41,8 +47,7 @@ def real_images(dataset: str, split: str, data_dir=None, output_space: str = "pi
     >>> real_images("mnist", "valid", "../shared/data").shape
     (10000, 28, 28, 1)
     """
-    if output_space not in OUTPUT_SPACES:
-        raise ValueError(f"`output_space` must be one of {OUTPUT_SPACES}. Received: output_space={output_space!r}")
+    check_output_space(output_space)
     images, _ = datasets.load_numpy(dataset, split, data_dir=data_dir, gcn=output_space != "pixels")
     return datasets.gcn_to_display(images) if output_space == "gcn_display" else images
 
