@@ -6,12 +6,13 @@ updates: D(x), D(G(z)), the generator loss, the per-pixel std of 2,000
 samples across the noise (a collapsed generator has ~0; GCN data has ~1), and a
 quick Parzen estimate in the display space (2,000 samples, sigma on 500
 validation images, the next 1,000 scored), beside the same estimate for 2,000
-real training images (the first row). It writes the last sample grid to `--grid`.
+real training images (the first row). After each row it rewrites `--grid` with the
+latest samples, so a long screen can be looked at while it runs.
 
 The candidate deviations, each off by default (the paper's settings):
-- `--center-output`: `keras_gan.architectures.center_output`;
-- `--d-init-scale S`: every discriminator kernel times S (irange .005 -> .005 S);
-- `--g-output-init-scale S`: the generator's output kernel times S;
+- `--center-output`, `--d-init-scale S`, `--g-output-init-scale S`, `--d-lr-scale S`,
+  `--g-lr-scale S`: as `keras-gan train`'s options of the same names
+  (`keras_gan.experiments.DEVIATIONS`);
 - `--adam`: Adam(2e-4, beta_1=0.5) for both networks (DCGAN's) instead of the YAML's SGD.
 
 This is a screen for choosing what to train, not a result: the rows after a
@@ -34,15 +35,6 @@ from keras_gan.priors import sample_latent
 from keras_gan.training import load_training_data
 
 
-def scale_kernels(model: keras.Model, factor: float, layer_names=None) -> None:
-    """Multiply kernels by `factor`: the same as drawing them from an irange `factor` times larger."""
-    for layer in model.layers:
-        if layer_names is None or layer.name in layer_names:
-            for weight in layer.weights:
-                if "kernel" in weight.path:
-                    weight.assign(weight * factor)
-
-
 def quick_parzen(samples: np.ndarray, valid: np.ndarray) -> tuple:
     """(mean log-likelihood, sigma): the paper's protocol with sigma chosen on `valid[:500]`, `valid[500:]` scored."""
     result = evaluate_generator(samples, valid[:500], valid[500:], n_valid=None)
@@ -58,9 +50,11 @@ def main():
     parser.add_argument("--center-output", action="store_true")
     parser.add_argument("--d-init-scale", type=float, default=1.0)
     parser.add_argument("--g-output-init-scale", type=float, default=1.0)
+    parser.add_argument("--d-lr-scale", type=float, default=1.0)
+    parser.add_argument("--g-lr-scale", type=float, default=1.0)
     parser.add_argument("--adam", action="store_true")
     parser.add_argument("--data-dir", help="folder with the dataset files")
-    parser.add_argument("--grid", default="early_training.png", help="last sample grid (default early_training.png)")
+    parser.add_argument("--grid", default="early_training.png", help="latest sample grid (default early_training.png)")
     args = parser.parse_args()
 
     keras.utils.set_random_seed(0)
@@ -69,12 +63,13 @@ def main():
     display = datasets.gcn_to_display if spec.gcn else (lambda images: images)
     valid = display(data.valid[:1500])
     generator, discriminator = architectures.build(spec.architecture, args.width, data.train)
-    scale_kernels(discriminator, args.d_init_scale)
-    scale_kernels(generator, args.g_output_init_scale, layer_names={"y"})
+    architectures.scale_kernels(discriminator, args.d_init_scale)
+    architectures.scale_kernels(generator, args.g_output_init_scale, layer_names=["y"])
     if args.center_output:
         architectures.center_output(generator, data.train, spec.latent_prior)
     steps_per_epoch = len(data.train) // spec.batch_size
-    gan = spec.build_gan(steps_per_epoch, args.width, seed=0, jit_compile=False, networks=(generator, discriminator))
+    gan = spec.build_gan(steps_per_epoch, args.width, seed=0, jit_compile=False, networks=(generator, discriminator),
+                         d_learning_rate_scale=args.d_lr_scale, g_learning_rate_scale=args.g_lr_scale)
     if args.adam:
         gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
                     g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), jit_compile=False)
@@ -87,14 +82,17 @@ def main():
     print(f"{'data':>7s} {'':7s} {'':5s} {'':8s} {'':6s} {real.std(axis=0).mean():12.3f} {parzen:7.1f} {sigma:5.3f}")
     start = time.time()
     for done in range(args.every, args.steps + 1, args.every):
-        batch = data.train[rng.permutation(len(data.train))[: args.every * spec.batch_size]]
+        # Shuffled epochs back to back: a row may need more images than one epoch holds.
+        epochs = -(-args.every * spec.batch_size // len(data.train))
+        order = np.concatenate([rng.permutation(len(data.train)) for _ in range(epochs)])
+        batch = data.train[order[: args.every * spec.batch_size]]
         logs = gan.fit(batch, batch_size=spec.batch_size, epochs=1, verbose=0, shuffle=False).history
         samples = np.asarray(generator.predict(noise, verbose=0))
         shown = display(samples)
         parzen, sigma = quick_parzen(shown, valid)
         print(f"{done:7d} {time.time() - start:7.0f} {logs['d_real'][-1]:5.3f} {logs['d_fake'][-1]:8.3f} "
               f"{logs['g_loss'][-1]:6.2f} {samples.std(axis=0).mean():12.3f} {parzen:7.1f} {sigma:5.3f}", flush=True)
-    save_grid(shown[:64], args.grid)
+        save_grid(shown[:64], args.grid)
 
 
 if __name__ == "__main__":

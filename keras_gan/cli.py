@@ -33,7 +33,7 @@ def _train(args):
         jit_compile=True if args.xla else None,
         parzen_every=args.parzen_every,
         verbose=args.verbose,
-        center_output=args.center_output,
+        **{key: getattr(args, key) for key in experiments.DEVIATIONS},
     )
 
 
@@ -141,8 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--images", help="train the MNIST networks on this folder of images instead")
     train.add_argument("--image-size", type=_positive_int, help="resize --images to this square size")
     train.add_argument("--xla", action="store_true", help="force XLA compilation (default: Keras' auto)")
-    train.add_argument("--center-output", action="store_true",
-                       help="deviation for CIFAR-10: start G's output bias at the data's mean image")
+    for key, deviation in experiments.DEVIATIONS.items():
+        if isinstance(deviation.default, bool):
+            train.add_argument(deviation.flag, dest=key, action="store_true", help=f"deviation: {deviation.help}")
+        else:
+            train.add_argument(deviation.flag, dest=key, type=_positive_float, default=deviation.default,
+                               metavar="S", help=f"deviation: {deviation.help} (default {deviation.default})")
     train.add_argument("--parzen-every", type=int, default=1, help="Parzen estimate every N epochs, 0: never")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                        help="1: progress bar (default), 2: one line per epoch (for logs), 0: silent")

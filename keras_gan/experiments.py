@@ -14,7 +14,7 @@ Two facts of the paper's code shape the optimizers:
 """
 
 import dataclasses
-
+from typing import NamedTuple
 
 from keras_gan import architectures
 from keras_gan.model import GAN
@@ -87,6 +87,8 @@ class Experiment:
         seed: int | None = None,
         jit_compile: bool | str | None = None,
         networks: tuple | None = None,
+        d_learning_rate_scale: float = 1.0,
+        g_learning_rate_scale: float = 1.0,
         **overrides,
     ) -> GAN:
         """A compiled `GAN` with this experiment's networks and optimizers.
@@ -101,6 +103,9 @@ class Experiment:
                 to None (the experiment's `jit_compile`).
             networks: `(generator, discriminator)` or None. Networks to use
                 instead of the experiment's architecture. Defaults to None.
+            d_learning_rate_scale, g_learning_rate_scale: float. Multipliers of
+                the discriminator's and generator's learning rates, each a
+                documented deviation (see `DEVIATIONS`). Defaults to 1.0.
             **overrides: `GAN` arguments to change (`update`, `d_steps`,
                 `generator_loss`, `latent_prior`), each a documented deviation.
 
@@ -112,11 +117,45 @@ class Experiment:
         options.update(overrides)
         gan = GAN(generator, discriminator, seed=seed, **options)
         gan.compile(
-            d_optimizer=self.optimizer(steps_per_epoch, self.learning_rate / 2),
-            g_optimizer=self.optimizer(steps_per_epoch, self.learning_rate),
+            d_optimizer=self.optimizer(steps_per_epoch, self.learning_rate / 2 * d_learning_rate_scale),
+            g_optimizer=self.optimizer(steps_per_epoch, self.learning_rate * g_learning_rate_scale),
             jit_compile=self.jit_compile if jit_compile is None else jit_compile,
         )
         return gan
+
+
+class Deviation(NamedTuple):
+    """A training option that departs from the paper's code; off at its default."""
+
+    default: bool | float
+    flag: str  # `keras-gan train`'s option
+    help: str  # its `--help` line
+    card: str  # the model card's line, `{value}` being the run's value
+
+
+# The options of `keras_gan.training.train` that change what the YAMLs do: the
+# run records them, the CLI offers them, and a model card lists those used.
+DEVIATIONS = {
+    "center_output": Deviation(
+        False, "--center-output", "CIFAR-10: start G's output bias at the data's mean image",
+        "the generator's output bias starts so that its mean sample is the training set's mean image (the YAML's "
+        "output layer has this commented out); the paper's starts at zero.",
+    ),
+    "d_init_scale": Deviation(
+        1.0, "--d-init-scale", "D's initial weights times S (irange r -> S r)",
+        "every discriminator weight starts uniform on {value} times the paper's irange.",
+    ),
+    "g_output_init_scale": Deviation(
+        1.0, "--g-output-init-scale", "G's initial output-layer weights times S (irange r -> S r)",
+        "the generator's output-layer weights start uniform on {value} times the paper's irange.",
+    ),
+    "d_learning_rate_scale": Deviation(
+        1.0, "--d-lr-scale", "D's learning rate times S", "the discriminator's learning rate is {value} times the paper's.",
+    ),
+    "g_learning_rate_scale": Deviation(
+        1.0, "--g-lr-scale", "G's learning rate times S", "the generator's learning rate is {value} times the paper's.",
+    ),
+}
 
 
 EXPERIMENTS = {

@@ -129,8 +129,8 @@ def publish_run(
                                             "batch_size", "update", "d_steps", "latent_prior", "data_source",
                                             "data_sha256", "keras_version", "tensorflow_version")},
             "pretrain_epochs": None if pretrain is None else pretrain["epochs"],
-            # Runs recorded before the option existed did not use it.
-            "center_output": record.get("center_output", False),
+            # Runs recorded before an option existed did not use it.
+            **{key: record.get(key, deviation.default) for key, deviation in experiments.DEVIATIONS.items()},
             "output_space": output_space,
             "latent_dim": gan.latent_dim,
             "image_shape": list(spec.generator.output_shape[1:]),
@@ -204,8 +204,10 @@ def _training_command(record: dict, experiment: experiments.Experiment, pretrain
         command += ["--parzen-every", str(record["parzen_every"])]
     if record.get("jit_compile") is True:
         command += ["--xla"]
-    if record.get("center_output"):
-        command += ["--center-output"]
+    for key, deviation in experiments.DEVIATIONS.items():
+        value = record.get(key, deviation.default)
+        if value != deviation.default:
+            command += [deviation.flag] if value is True else [deviation.flag, str(value)]
     command += ["--data-dir", "DATA", "--out", f"runs/{name}"]
     return " ".join(command)
 
@@ -387,9 +389,12 @@ def _deviations(m: dict, trained_on: str) -> list:
     paper_data = experiments.get(m["experiment"]).dataset
     if m["dataset"] != paper_data:
         lines.append(f"- Trained and scored on {trained_on} instead of {DATASET_NAMES[paper_data]}.")
-    if m.get("center_output"):
-        lines.append("- `--center-output`: the generator's output bias starts so that its mean sample is the training "
-                     "set's mean image (the YAML's output layer has this commented out); the paper's starts at zero.")
+    for key, deviation in experiments.DEVIATIONS.items():
+        # Models published before an option existed did not use it.
+        value = m.get(key, deviation.default)
+        if value != deviation.default:
+            option = deviation.flag if value is True else f"{deviation.flag} {value}"
+            lines.append(f"- `{option}`: {deviation.card.format(value=value)}")
     if m["notes"] is not None:
         lines += ["", m["notes"]] if lines else [m["notes"]]
     return lines or ["None stated by the publisher."]

@@ -181,14 +181,22 @@ def load_training_data(experiment: experiments.Experiment, data_dir=None, datase
     return TrainingData(train, valid, name, datasets.source_fingerprint(name, data_dir))
 
 
-def _networks(experiment, width, data: TrainingData, images, center_output: bool, seed: int):
+def _networks(experiment, width, data: TrainingData, images, seed: int, deviations: dict):
     if images is not None:
         # A user's images: the paper's MNIST networks at the folder's image size.
         shape = data.train.shape[1:]
         bias = architectures.marginal_logits(data.train)
-        return mnist.generator(width, bias, image_shape=shape), mnist.discriminator(width, image_shape=shape)
-    generator, discriminator = architectures.build(experiment.architecture, width, data.train)
-    if center_output:
+        generator = mnist.generator(width, bias, image_shape=shape)
+        discriminator = mnist.discriminator(width, image_shape=shape)
+    else:
+        generator, discriminator = architectures.build(experiment.architecture, width, data.train)
+    if deviations["d_init_scale"] != 1:
+        architectures.scale_kernels(discriminator, deviations["d_init_scale"])
+    if deviations["g_output_init_scale"] != 1:
+        # Every paper generator names its output layer "y".
+        architectures.scale_kernels(generator, deviations["g_output_init_scale"], layer_names=["y"])
+    # After the scaling: it centres the generator that trains.
+    if deviations["center_output"]:
         architectures.center_output(generator, data.train, experiment.latent_prior, seed)
     return generator, discriminator
 
@@ -209,6 +217,10 @@ def train(
     parzen_samples: int = 10000,
     verbose: int = 1,
     center_output: bool = False,
+    d_init_scale: float = 1.0,
+    g_output_init_scale: float = 1.0,
+    d_learning_rate_scale: float = 1.0,
+    g_learning_rate_scale: float = 1.0,
     **overrides,
 ) -> GAN:
     """Train one of the paper's experiments (or the MNIST networks on a folder), resumably.
@@ -245,6 +257,14 @@ def train(
             generators (CIFAR-10): start the generator's output bias so that
             its mean sample is the training set's mean image
             (`architectures.center_output`). Defaults to False.
+        d_init_scale: float. A deviation: every discriminator kernel starts
+            this many times the paper's irange. Defaults to 1.0.
+        g_output_init_scale: float. A deviation: the generator's output
+            kernel starts this many times the paper's irange. Defaults to 1.0.
+        d_learning_rate_scale, g_learning_rate_scale: float. Deviations: the
+            discriminator's and generator's learning rates times this.
+            Defaults to 1.0. All deviations are listed in
+            `keras_gan.experiments.DEVIATIONS` and recorded in `run.json`.
         **overrides: `GAN` arguments to change from the experiment's.
 
     Example:
@@ -259,16 +279,29 @@ def train(
             f"Received: experiment={experiment!r}{' with images' if images is not None else ''}, whose generator "
             f"ends in a sigmoid with its bias already set from the data's marginals."
         )
+    deviations = dict(
+        center_output=center_output, d_init_scale=d_init_scale, g_output_init_scale=g_output_init_scale,
+        d_learning_rate_scale=d_learning_rate_scale, g_learning_rate_scale=g_learning_rate_scale,
+    )
+    for name in (key for key, deviation in experiments.DEVIATIONS.items() if not isinstance(deviation.default, bool)):
+        if not (isinstance(deviations[name], (int, float)) and deviations[name] > 0):
+            raise ValueError(f"`{name}` must be a positive number. Received: {name}={deviations[name]!r}")
+    pretrain_epochs = spec.pretrain_epochs if pretrain_epochs is None else pretrain_epochs
+    if pretrain_epochs and (d_init_scale != 1 or g_output_init_scale != 1):
+        raise ValueError(
+            f"`d_init_scale` and `g_output_init_scale` are for one-stage experiments; {experiment!r} trains two "
+            f"stages and its second generator reuses the first's trained output layer. Received: "
+            f"d_init_scale={d_init_scale}, g_output_init_scale={g_output_init_scale}."
+        )
     out = Path(out_dir)
     keras.utils.set_random_seed(seed)
     data = load_training_data(spec, data_dir, dataset, images, image_size)
     options = dict(
         width=width, seed=seed, jit_compile=jit_compile, parzen_every=parzen_every,
-        parzen_samples=parzen_samples, verbose=verbose, center_output=center_output, overrides=overrides,
+        parzen_samples=parzen_samples, verbose=verbose, deviations=deviations, overrides=overrides,
     )
-    pretrain_epochs = spec.pretrain_epochs if pretrain_epochs is None else pretrain_epochs
     if not pretrain_epochs:
-        networks = _networks(spec, width, data, images, center_output, seed)
+        networks = _networks(spec, width, data, images, seed, deviations)
         return _fit_stage(spec, out, epochs, data, networks, **options)
     # TFD's two stages (tfd_pretrain/pretrain.yaml, then train.yaml): a first
     # generator, then new layers below it and a new discriminator.
@@ -289,12 +322,16 @@ def train(
 
 
 def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width, seed, jit_compile,
-               parzen_every, parzen_samples, verbose, center_output, overrides) -> GAN:
+               parzen_every, parzen_samples, verbose, deviations, overrides) -> GAN:
     """Train one stage in `out`, resuming from its checkpoint; return the trained GAN."""
     out.mkdir(parents=True, exist_ok=True)
     batch_size = spec.batch_size * spec.d_steps
     steps = len(data.train) // batch_size
-    gan = spec.build_gan(steps, width, seed=seed, jit_compile=jit_compile, networks=networks, **overrides)
+    gan = spec.build_gan(
+        steps, width, seed=seed, jit_compile=jit_compile, networks=networks,
+        d_learning_rate_scale=deviations["d_learning_rate_scale"],
+        g_learning_rate_scale=deviations["g_learning_rate_scale"], **overrides,
+    )
     # Keep the last checkpoint after the run: a finished run is then recognised,
     # and a later call with more epochs continues it.
     backup = keras.callbacks.BackupAndRestore(out / "backup", double_checkpoint=True, delete_checkpoint=False)
@@ -320,7 +357,7 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
         # Recorded so that the model card's command reproduces the run exactly.
         parzen_every=parzen_every,
         jit_compile=jit_compile,
-        center_output=center_output,
+        **deviations,
         # TensorFlow reads it at import; it changes CPU kernels (benchmarks/onednn.py).
         tf_enable_onednn_opts=os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
         keras_version=keras.__version__,

@@ -102,6 +102,24 @@ def test_center_output_needs_a_linear_output_of_the_image_shape():
         architectures.center_output(no_bias, np.zeros((4, 8)), "normal")
 
 
+def test_scale_kernels_scales_the_named_kernels_only():
+    generator, _ = architectures.build("cifar10_conv", width=0.05)
+    before = [np.array(w) for w in generator.weights]
+    architectures.scale_kernels(generator, 40.0, layer_names=["y"])
+    for weight, old in zip(generator.weights, before):
+        expected = old * 40 if weight.path.endswith("y/kernel") else old
+        np.testing.assert_allclose(np.asarray(weight), expected, rtol=1e-6, err_msg=weight.path)
+    assert np.abs(generator.get_layer("y").kernel).max() > 0.5  # irange .05 -> 2
+
+
+def test_scale_kernels_rejects_bad_factors_and_layers():
+    generator, _ = architectures.build("cifar10_conv", width=0.05)
+    with pytest.raises(ValueError, match="`factor` must be a positive number"):
+        architectures.scale_kernels(generator, 0.0)
+    with pytest.raises(ValueError, match="no layer 'y_bias' with a kernel"):
+        architectures.scale_kernels(generator, 2.0, layer_names=["y_bias"])
+
+
 def test_tfd_second_stage_reuses_the_pretrained_layers():
     pretrained = tfd.pretrain_generator(width=0.01)
     generator = tfd.generator(width=0.01, pretrained=pretrained)

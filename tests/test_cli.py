@@ -54,6 +54,14 @@ def test_train_passes_center_output_and_refuses_it_for_mnist(tmp_path, capsys):
     assert "`center_output` is for the linear-output CIFAR-10 generators" in capsys.readouterr().err
 
 
+def test_train_passes_init_scales_and_checks_them(tmp_path, capsys):
+    assert call("train", "tfd", "--d-init-scale", 10, "--out", tmp_path / "run") == 1
+    assert "`d_init_scale` and `g_output_init_scale` are for one-stage experiments" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        call("train", "mnist", "--g-lr-scale", 0)
+    assert exit_.value.code == 2
+
+
 def test_sample_grid_and_array(run, tmp_path):
     assert call("sample", run / "run", "-n", 16, "--seed", 3, "-o", tmp_path / "grid.png") == 0
     assert Image.open(tmp_path / "grid.png").size[0] > 28 * 4

@@ -45,7 +45,8 @@ def zoo(tmp_path_factory):
         train("mnist", root / "runs" / "mnist", epochs=2, width=0.02, parzen_samples=100, **tiny)
         # Read by TensorFlow at import only, so setting it here changes nothing but the record.
         patch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
-        train("cifar10_fc", root / "runs" / "cifar", epochs=1, width=0.005, parzen_every=0, center_output=True, **tiny)
+        train("cifar10_fc", root / "runs" / "cifar", epochs=1, width=0.005, parzen_every=0, center_output=True,
+              d_init_scale=10.0, g_learning_rate_scale=2.5, **tiny)
         patch.delenv("TF_ENABLE_ONEDNN_OPTS")
         train("tfd", root / "runs" / "tfd", epochs=1, pretrain_epochs=1, width=0.005, dataset="fer2013",
               parzen_every=0, **tiny)
@@ -83,6 +84,10 @@ def test_metadata_and_card_state_scores_reference_sizes_and_provenance(zoo, name
     assert meta["command"].startswith("TF_ENABLE_ONEDNN_OPTS=1 keras-gan train" if name == "cifar" else "keras-gan train")
     assert ("--center-output" in meta["command"]) == (name == "cifar") == record["center_output"]
     assert ("`--center-output`: the generator's output bias" in card) == (name == "cifar")
+    for option, line in (("--d-init-scale 10.0", "every discriminator weight starts uniform on 10.0 times"),
+                         ("--g-lr-scale 2.5", "the generator's learning rate is 2.5 times the paper's")):
+        assert (option in meta["command"]) == (f"`{option}`: {line}" in card) == (name == "cifar")
+    assert "--g-output-init-scale" not in meta["command"] and meta["g_output_init_scale"] == 1.0
     assert meta["wall_time_seconds"] > 0 and meta["hardware"] == record["hardware"]
     assert f"Width {meta['width']}: every hidden layer" in card
     for figure in ("figure_2.png", "figure_3.png"):

@@ -138,6 +138,40 @@ def test_center_output_is_refused_for_sigmoid_output_generators(data_dir, tmp_pa
     assert not (tmp_path / "a").exists()
 
 
+def test_init_and_learning_rate_deviations_are_applied_and_recorded(data_dir, tmp_path):
+    deviations = dict(d_init_scale=100.0, g_output_init_scale=50.0, d_learning_rate_scale=0.5, g_learning_rate_scale=3.0)
+    paper = train("mnist", tmp_path / "paper", epochs=1, data_dir=data_dir, **TINY)
+    changed = train("mnist", tmp_path / "changed", epochs=1, data_dir=data_dir, **deviations, **TINY)
+
+    def mean_abs(model, layer):
+        return float(np.abs(np.asarray(model.get_layer(layer).kernel)).mean())
+
+    # Ten small updates move the weights far less than the scaled initial draw
+    # (D's "y" is left out: its max-norm constraint clips the scaled kernel).
+    for layer in ("h0", "h1"):
+        assert 50 < mean_abs(changed.discriminator, layer) / mean_abs(paper.discriminator, layer) < 200, layer
+    assert 25 < mean_abs(changed.generator, "y") / mean_abs(paper.generator, "y") < 100
+    np.testing.assert_allclose(mean_abs(changed.generator, "h0"), mean_abs(paper.generator, "h0"), rtol=0.05)
+    for network, scale in (("d", 0.5), ("g", 3.0)):
+        rates = [float(getattr(gan, f"{network}_optimizer").learning_rate) for gan in (paper, changed)]
+        np.testing.assert_allclose(rates[1], rates[0] * scale, rtol=1e-6)
+    record = json.loads((tmp_path / "changed" / "run.json").read_text())
+    assert {key: record[key] for key in deviations} == deviations and record["center_output"] is False
+
+
+@pytest.mark.parametrize("option", ["d_init_scale", "g_learning_rate_scale"])
+def test_deviation_scales_must_be_positive(data_dir, tmp_path, option):
+    with pytest.raises(ValueError, match=f"`{option}` must be a positive number"):
+        train("mnist", tmp_path / "a", epochs=1, data_dir=data_dir, **{option: 0.0}, **TINY)
+    assert not (tmp_path / "a").exists()
+
+
+def test_init_scales_are_refused_for_two_stage_experiments(tmp_path):
+    with pytest.raises(ValueError, match="for one-stage experiments"):
+        train("tfd", tmp_path / "a", epochs=1, d_init_scale=10.0, **TINY)
+    assert not (tmp_path / "a").exists()
+
+
 def test_tfd_trains_its_two_stages_and_resumes(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_GAN_CACHE_DIR", str(tmp_path / "cache"))
     write_tfd(tmp_path, count=700)

@@ -10,7 +10,7 @@ from typing import Callable, NamedTuple
 import keras
 
 from keras_gan.architectures import cifar10, mnist, tfd
-from keras_gan.architectures.common import center_output, marginal_logits
+from keras_gan.architectures.common import center_output, marginal_logits, scale_kernels
 
 
 class Architecture(NamedTuple):
@@ -61,4 +61,4 @@ def build(name: str, width: float = 1.0, train_images=None) -> tuple[keras.Model
     return generator, architecture.discriminator(width)
 
 
-__all__ = ["ARCHITECTURES", "Architecture", "build", "center_output", "get", "marginal_logits", "cifar10", "mnist", "tfd"]
+__all__ = ["ARCHITECTURES", "Architecture", "build", "center_output", "get", "marginal_logits", "scale_kernels", "cifar10", "mnist", "tfd"]

@@ -104,6 +104,42 @@ def center_output(generator: keras.Model, train_images: np.ndarray, latent_prior
     return shift
 
 
+def scale_kernels(model: keras.Model, factor: float, layer_names=None) -> None:
+    """Multiply a model's kernels by `factor`, as if drawn from an irange `factor` times larger.
+
+    Every kernel of the paper's networks starts uniform on [-r, r] (or, for
+    pylearn2's `sparse_init`, normal around zero), so scaling a freshly built
+    kernel by `factor` draws it from the same family with r times `factor`.
+    Biases are left alone.
+
+    Args:
+        model: keras.Model. A freshly built network.
+        factor: float. Positive multiplier.
+        layer_names: iterable of str or None. Only these layers (each must have
+            a kernel). Defaults to None (every layer).
+
+    Example:
+    >>> from keras_gan.architectures import cifar10
+    >>> g = cifar10.fc_generator(width=0.01)
+    >>> scale_kernels(g, 10.0, layer_names=["y"])
+    >>> float(keras.ops.max(g.get_layer("y").kernel)) > 0.5
+    True
+    """
+    if not (isinstance(factor, (int, float)) and factor > 0):
+        raise ValueError(f"`factor` must be a positive number. Received: factor={factor!r}")
+    names = [layer.name for layer in model.layers] if layer_names is None else list(layer_names)
+    for name in names:
+        layer = next((layer for layer in model.layers if layer.name == name), None)
+        kernels = [] if layer is None else [w for w in layer.weights if w.path.split("/")[-1] == "kernel"]
+        if layer_names is not None and not kernels:
+            raise ValueError(
+                f"{model.name} has no layer {name!r} with a kernel. Layers with kernels: "
+                f"{[l.name for l in model.layers if any(w.path.endswith('kernel') for w in l.weights)]}"
+            )
+        for kernel in kernels:
+            kernel.assign(kernel * factor)
+
+
 def bias_initializer(output_bias, size: int):
     """`Constant(output_bias)` after checking its size; zeros for None."""
     if output_bias is None:
