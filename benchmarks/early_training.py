@@ -28,11 +28,12 @@ import time
 import keras
 import numpy as np
 
-from keras_gan import architectures, datasets, experiments
+from keras_gan import datasets, experiments
+from keras_gan.cli import add_deviation_arguments
 from keras_gan.evaluation import evaluate_generator
 from keras_gan.plotting import save_grid
 from keras_gan.priors import sample_latent
-from keras_gan.training import load_training_data
+from keras_gan.training import build_networks, load_training_data
 
 
 def quick_parzen(samples: np.ndarray, valid: np.ndarray) -> tuple:
@@ -47,11 +48,7 @@ def main():
     parser.add_argument("--width", type=float, default=0.25, help="hidden-size multiplier (default 0.25)")
     parser.add_argument("--steps", type=int, default=1200, help="updates (default 1200)")
     parser.add_argument("--every", type=int, default=200, help="updates between rows (default 200)")
-    parser.add_argument("--center-output", action="store_true")
-    parser.add_argument("--d-init-scale", type=float, default=1.0)
-    parser.add_argument("--g-output-init-scale", type=float, default=1.0)
-    parser.add_argument("--d-lr-scale", type=float, default=1.0)
-    parser.add_argument("--g-lr-scale", type=float, default=1.0)
+    add_deviation_arguments(parser)
     parser.add_argument("--adam", action="store_true")
     parser.add_argument("--data-dir", help="folder with the dataset files")
     parser.add_argument("--grid", default="early_training.png", help="latest sample grid (default early_training.png)")
@@ -62,14 +59,13 @@ def main():
     data = load_training_data(spec, args.data_dir)
     display = datasets.gcn_to_display if spec.gcn else (lambda images: images)
     valid = display(data.valid[:1500])
-    generator, discriminator = architectures.build(spec.architecture, args.width, data.train)
-    architectures.scale_kernels(discriminator, args.d_init_scale)
-    architectures.scale_kernels(generator, args.g_output_init_scale, layer_names=["y"])
-    if args.center_output:
-        architectures.center_output(generator, data.train, spec.latent_prior)
+    deviations = {key: getattr(args, key) for key in experiments.DEVIATIONS}
+    generator, discriminator = build_networks(spec, args.width, data, deviations)
     steps_per_epoch = len(data.train) // spec.batch_size
-    gan = spec.build_gan(steps_per_epoch, args.width, seed=0, jit_compile=False, networks=(generator, discriminator),
-                         d_learning_rate_scale=args.d_lr_scale, g_learning_rate_scale=args.g_lr_scale)
+    gan = spec.build_gan(
+        steps_per_epoch, args.width, seed=0, jit_compile=False, networks=(generator, discriminator),
+        d_learning_rate_scale=args.d_learning_rate_scale, g_learning_rate_scale=args.g_learning_rate_scale,
+    )
     if args.adam:
         gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
                     g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), jit_compile=False)

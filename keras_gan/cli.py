@@ -116,6 +116,16 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def add_deviation_arguments(parser: argparse.ArgumentParser) -> None:
+    """One option per `experiments.DEVIATIONS` entry, stored under the entry's key."""
+    for key, deviation in experiments.DEVIATIONS.items():
+        if isinstance(deviation.default, bool):
+            parser.add_argument(deviation.flag, dest=key, action="store_true", help=f"deviation: {deviation.help}")
+        else:
+            parser.add_argument(deviation.flag, dest=key, type=_positive_float, default=deviation.default,
+                                metavar="S", help=f"deviation: {deviation.help} (default {deviation.default})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="keras-gan", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -141,12 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--images", help="train the MNIST networks on this folder of images instead")
     train.add_argument("--image-size", type=_positive_int, help="resize --images to this square size")
     train.add_argument("--xla", action="store_true", help="force XLA compilation (default: Keras' auto)")
-    for key, deviation in experiments.DEVIATIONS.items():
-        if isinstance(deviation.default, bool):
-            train.add_argument(deviation.flag, dest=key, action="store_true", help=f"deviation: {deviation.help}")
-        else:
-            train.add_argument(deviation.flag, dest=key, type=_positive_float, default=deviation.default,
-                               metavar="S", help=f"deviation: {deviation.help} (default {deviation.default})")
+    add_deviation_arguments(train)
     train.add_argument("--parzen-every", type=int, default=1, help="Parzen estimate every N epochs, 0: never")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                        help="1: progress bar (default), 2: one line per epoch (for logs), 0: silent")

@@ -204,12 +204,21 @@ def _training_command(record: dict, experiment: experiments.Experiment, pretrain
         command += ["--parzen-every", str(record["parzen_every"])]
     if record.get("jit_compile") is True:
         command += ["--xla"]
-    for key, deviation in experiments.DEVIATIONS.items():
-        value = record.get(key, deviation.default)
-        if value != deviation.default:
-            command += [deviation.flag] if value is True else [deviation.flag, str(value)]
+    command += [option for option, _ in _deviation_options(record)]
     command += ["--data-dir", "DATA", "--out", f"runs/{name}"]
     return " ".join(command)
+
+
+def _deviation_options(record: dict) -> list:
+    """(`keras-gan train` option, model-card line) of each deviation a run record or metadata holds."""
+    options = []
+    for key, deviation in experiments.DEVIATIONS.items():
+        # Runs and models recorded before an option existed did not use it.
+        value = record.get(key, deviation.default)
+        if value != deviation.default:
+            option = deviation.flag if value is True else f"{deviation.flag} {value}"
+            options.append((option, deviation.card.format(value=value)))
+    return options
 
 
 def _hardware(record: dict, pretrain: dict | None) -> list | None:
@@ -389,12 +398,7 @@ def _deviations(m: dict, trained_on: str) -> list:
     paper_data = experiments.get(m["experiment"]).dataset
     if m["dataset"] != paper_data:
         lines.append(f"- Trained and scored on {trained_on} instead of {DATASET_NAMES[paper_data]}.")
-    for key, deviation in experiments.DEVIATIONS.items():
-        # Models published before an option existed did not use it.
-        value = m.get(key, deviation.default)
-        if value != deviation.default:
-            option = deviation.flag if value is True else f"{deviation.flag} {value}"
-            lines.append(f"- `{option}`: {deviation.card.format(value=value)}")
+    lines += [f"- `{option}`: {card}" for option, card in _deviation_options(m)]
     if m["notes"] is not None:
         lines += ["", m["notes"]] if lines else [m["notes"]]
     return lines or ["None stated by the publisher."]

@@ -34,7 +34,7 @@ from keras_gan.datasets._sources import fingerprint
 from keras_gan.architectures import mnist
 from keras_gan.callbacks import ParzenEvaluation, SampleGrid
 from keras_gan.model import GAN
-from keras_gan._checks import check_positive_int
+from keras_gan._checks import check_positive_int, check_positive_number
 
 PathLike = str | os.PathLike
 
@@ -181,7 +181,26 @@ def load_training_data(experiment: experiments.Experiment, data_dir=None, datase
     return TrainingData(train, valid, name, datasets.source_fingerprint(name, data_dir))
 
 
-def _networks(experiment, width, data: TrainingData, images, seed: int, deviations: dict):
+def build_networks(experiment: experiments.Experiment, width: float, data: TrainingData, deviations: dict,
+                   images: PathLike | None = None, seed: int = 0) -> tuple[keras.Model, keras.Model]:
+    """A one-stage run's starting generator and discriminator, with the run's init deviations applied.
+
+    Args:
+        experiment: Experiment. The paper's experiment.
+        width: float. Multiplier of the hidden sizes.
+        data: TrainingData. The run's images (from `load_training_data`).
+        deviations: dict. A value for every key of `experiments.DEVIATIONS`;
+            the learning-rate scales are `build_gan`'s business, not this one's.
+        images: str, Path or None. The folder `data` came from, if any: then
+            the MNIST networks sized to its images. Defaults to None.
+        seed: int. Seed of the noise that `center_output` averages over. Defaults to 0.
+
+    Example:
+    >>> spec = experiments.get("cifar10_conv")
+    >>> data = load_training_data(spec, "../shared/data")
+    >>> options = {key: deviation.default for key, deviation in experiments.DEVIATIONS.items()}
+    >>> generator, discriminator = build_networks(spec, 0.1, data, {**options, "d_init_scale": 10.0})
+    """
     if images is not None:
         # A user's images: the paper's MNIST networks at the folder's image size.
         shape = data.train.shape[1:]
@@ -284,8 +303,7 @@ def train(
         d_learning_rate_scale=d_learning_rate_scale, g_learning_rate_scale=g_learning_rate_scale,
     )
     for name in (key for key, deviation in experiments.DEVIATIONS.items() if not isinstance(deviation.default, bool)):
-        if not (isinstance(deviations[name], (int, float)) and deviations[name] > 0):
-            raise ValueError(f"`{name}` must be a positive number. Received: {name}={deviations[name]!r}")
+        check_positive_number(name, deviations[name])
     pretrain_epochs = spec.pretrain_epochs if pretrain_epochs is None else pretrain_epochs
     if pretrain_epochs and (d_init_scale != 1 or g_output_init_scale != 1):
         raise ValueError(
@@ -301,7 +319,7 @@ def train(
         parzen_samples=parzen_samples, verbose=verbose, deviations=deviations, overrides=overrides,
     )
     if not pretrain_epochs:
-        networks = _networks(spec, width, data, images, seed, deviations)
+        networks = build_networks(spec, width, data, deviations, images, seed)
         return _fit_stage(spec, out, epochs, data, networks, **options)
     # TFD's two stages (tfd_pretrain/pretrain.yaml, then train.yaml): a first
     # generator, then new layers below it and a new discriminator.

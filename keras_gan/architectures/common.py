@@ -4,14 +4,13 @@ import keras
 import numpy as np
 
 from keras_gan.layers import MaxoutDense
-from keras_gan._checks import check_positive_int
+from keras_gan._checks import check_positive_int, check_positive_number
 from keras_gan.priors import sample_latent
 
 
 def check_width(width: float) -> None:
     """Raise a `ValueError` unless `width` is a positive number."""
-    if not (isinstance(width, (int, float)) and width > 0):
-        raise ValueError(f"`width` must be a positive number. Received: width={width!r}")
+    check_positive_number("width", width)
 
 
 def scaled(size: int, width: float) -> int:
@@ -125,18 +124,15 @@ def scale_kernels(model: keras.Model, factor: float, layer_names=None) -> None:
     >>> float(keras.ops.max(g.get_layer("y").kernel)) > 0.5
     True
     """
-    if not (isinstance(factor, (int, float)) and factor > 0):
-        raise ValueError(f"`factor` must be a positive number. Received: factor={factor!r}")
-    names = [layer.name for layer in model.layers] if layer_names is None else list(layer_names)
-    for name in names:
-        layer = next((layer for layer in model.layers if layer.name == name), None)
-        kernels = [] if layer is None else [w for w in layer.weights if w.path.split("/")[-1] == "kernel"]
-        if layer_names is not None and not kernels:
-            raise ValueError(
-                f"{model.name} has no layer {name!r} with a kernel. Layers with kernels: "
-                f"{[l.name for l in model.layers if any(w.path.endswith('kernel') for w in l.weights)]}"
-            )
-        for kernel in kernels:
+    check_positive_number("factor", factor)
+    kernels = {
+        layer.name: [w for w in layer.weights if w.path.split("/")[-1] == "kernel"] for layer in model.layers
+    }
+    kernels = {name: weights for name, weights in kernels.items() if weights}
+    for name in kernels if layer_names is None else layer_names:
+        if name not in kernels:
+            raise ValueError(f"{model.name} has no layer {name!r} with a kernel. Layers with kernels: {list(kernels)}")
+        for kernel in kernels[name]:
             kernel.assign(kernel * factor)
 
 
