@@ -77,19 +77,28 @@ class ParzenEvaluation(keras.callbacks.Callback):
             `every`-th. Defaults to 1.
         n_samples: int. Generator samples of the window. Defaults to 10000.
         seed: int. Seed of the samples. Defaults to 0.
+        to_display: callable or None. Maps the samples, `valid` and `test`
+            to the space to score in, e.g. `keras_gan.datasets.gcn_to_display`
+            for a GCN model, whose published score is measured in display
+            space (where the paper's sigma grid fits). Defaults to None
+            (score them as they are).
 
     Example:
     >>> callback = ParzenEvaluation(valid[:1000], valid[1000:3000], n_samples=2000)
     """
 
-    def __init__(self, valid, test, every: int = 1, n_samples: int = 10000, seed: int = 0):
+    def __init__(self, valid, test, every: int = 1, n_samples: int = 10000, seed: int = 0, to_display=None):
         check_positive_int("every", every)
         super().__init__()
-        self.valid = np.asarray(valid)
-        self.test = np.asarray(test)
+        self.to_display = to_display
+        self.valid = self._space(np.asarray(valid))
+        self.test = self._space(np.asarray(test))
         self.every = every
         self.n_samples = n_samples
         self.seed = seed
+
+    def _space(self, images):
+        return images if self.to_display is None else self.to_display(images)
 
     def on_train_begin(self, logs=None):
         self._evaluated = False
@@ -98,8 +107,7 @@ class ParzenEvaluation(keras.callbacks.Callback):
         if self._evaluated and (epoch + 1) % self.every:
             return
         self._evaluated = True
-        result = evaluate_generator(
-            self.model, self.valid, self.test, n_samples=self.n_samples, seed=self.seed, n_valid=None
-        )
+        samples = self._space(np.asarray(self.model.generate(self.n_samples, seed=self.seed)))
+        result = evaluate_generator(samples, self.valid, self.test, n_valid=None)
         if logs is not None:
             logs.update(parzen_ll=result.mean, parzen_se=result.std_error, parzen_sigma=result.sigma)

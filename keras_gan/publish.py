@@ -132,6 +132,8 @@ def publish_run(
             # Runs recorded before an option existed did not use it.
             **{key: record.get(key, deviation.default) for key, deviation in experiments.DEVIATIONS.items()},
             "output_space": output_space,
+            # Runs recorded before `parzen_space` existed scored their curve in the space they trained in.
+            "parzen_space": record.get("parzen_space", "gcn" if experiment.gcn else "pixels"),
             "latent_dim": gan.latent_dim,
             "image_shape": list(spec.generator.output_shape[1:]),
             "generator_parameters": spec.generator.count_params(),
@@ -409,11 +411,16 @@ def _curve_words(m: dict) -> list:
     logs = "`log.csv` and `pretrain_log.csv` (first stage) hold" if two_stages else "`log.csv` holds"
     if m["figures"]["parzen_curve"] is None:
         return [f"The run logged no Parzen estimate; {logs} its losses, D(x) and D(G(z)) per epoch."]
-    space = "GCN space" if m["output_space"] == "gcn_display" else "pixels in [0, 1]"
+    space = {
+        "pixels": "pixels in [0, 1], the space the networks trained in",
+        "gcn": "GCN space, the space the networks trained in, where the candidate sigmas stop at 1.0: an epoch "
+               "whose sigma is 1.0 would score higher with a wider window",
+        "gcn_display": "display space, as the scores above",
+    }[m.get("parzen_space", "gcn" if m["output_space"] == "gcn_display" else "pixels")]
     return [
         f"The training curve: the run's own Parzen estimate after each epoch ({logs} it, column `parzen_ll`), sigma "
-        f"chosen on the first 1,000 validation images and the rest scored, in the space the networks trained in "
-        f"({space}). It tracks progress; it is not the test score above.",
+        f"chosen on the first 1,000 validation images and the rest scored, in {space}. It tracks progress; it is "
+        "not the test score above.",
         "",
         f"![Validation Parzen estimate per epoch]({m['figures']['parzen_curve']})",
     ]

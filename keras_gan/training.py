@@ -269,7 +269,8 @@ def train(
         jit_compile: bool, "auto" or None. XLA compilation. Defaults to None
             (the experiment's: Keras' "auto", except no XLA for `cifar10_conv`).
         parzen_every: int. Parzen estimate on the validation split every this
-            many epochs (0: never). Defaults to 1.
+            many epochs (0: never), in the space the model is published in
+            (GCN experiments: display space). Defaults to 1.
         parzen_samples: int. Samples for that estimate. Defaults to 10000.
         verbose: int. Keras progress bar (0, 1 or 2). Defaults to 1.
         center_output: bool. A deviation from the paper for linear-output
@@ -339,6 +340,12 @@ def train(
     return _fit_stage(spec, out, epochs, data, networks, **options)
 
 
+def _parzen_space(spec, previous: dict) -> str:
+    if not spec.gcn:
+        return "pixels"
+    return previous.get("parzen_space", "gcn") if previous else "gcn_display"
+
+
 def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width, seed, jit_compile,
                parzen_every, parzen_samples, verbose, deviations, overrides) -> GAN:
     """Train one stage in `out`, resuming from its checkpoint; return the trained GAN."""
@@ -374,6 +381,10 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
         discriminator_parameters=gan.discriminator.count_params(),
         # Recorded so that the model card's command reproduces the run exactly.
         parzen_every=parzen_every,
+        # The space of `log.csv`'s `parzen_ll`. A GCN run is scored in display space, as its published score
+        # is; runs started before that scored in GCN space and keep doing so when resumed, so that their
+        # curve stays one series.
+        parzen_space=_parzen_space(spec, previous),
         jit_compile=jit_compile,
         **deviations,
         # TensorFlow reads it at import; it changes CPU kernels (benchmarks/onednn.py).
@@ -393,9 +404,10 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
     callbacks = []
     if parzen_every:
         # Sigma on the first 1,000 validation examples, the score on the rest.
-        callbacks.append(
-            ParzenEvaluation(data.valid[:1000], data.valid[1000:], every=parzen_every, n_samples=parzen_samples)
-        )
+        callbacks.append(ParzenEvaluation(
+            data.valid[:1000], data.valid[1000:], every=parzen_every, n_samples=parzen_samples,
+            to_display=to_display if run["parzen_space"] == "gcn_display" else None,
+        ))
     callbacks += [
         SampleGrid(out / "samples", log_dir=out / "logs", to_display=to_display),
         WallTime(record_path),

@@ -5,6 +5,7 @@ from PIL import Image
 
 from keras_gan import GAN
 from keras_gan.callbacks import ParzenEvaluation, SampleGrid
+from keras_gan.evaluation import evaluate_generator
 from tests.test_model import data, tiny_gan
 
 
@@ -34,6 +35,25 @@ def test_parzen_estimate_reaches_history():
     history = gan.fit(data(16), batch_size=8, epochs=2, verbose=0,
                       callbacks=[ParzenEvaluation(data(20, seed=1), data(30, seed=2), n_samples=50)])
     assert len(history.history["parzen_ll"]) == 2 and np.isfinite(history.history["parzen_se"]).all()
+
+
+def test_parzen_evaluation_scores_samples_and_data_in_the_space_it_is_given():
+    gan = tiny_gan()
+    valid, test = data(20, seed=1), data(30, seed=2)
+
+    def to_display(x):
+        return 0.1 * x + 0.5
+
+    logs = {}
+    callback = ParzenEvaluation(valid, test, n_samples=50, to_display=to_display)
+    callback.set_model(gan)
+    callback.on_train_begin()
+    callback.on_epoch_end(0, logs)
+    samples = gan.generate(50, seed=0)
+    mapped = evaluate_generator(to_display(samples), to_display(valid), to_display(test), n_valid=None)
+    unmapped = evaluate_generator(samples, valid, test, n_valid=None)
+    assert logs["parzen_ll"] == pytest.approx(mapped.mean) and logs["parzen_sigma"] == mapped.sigma
+    assert abs(mapped.mean - unmapped.mean) > 1.0
 
 
 def test_parzen_evaluation_rejects_bad_every():

@@ -19,7 +19,7 @@ from keras_gan import cli, pretrained
 from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation import score
 from keras_gan.layers import GCNToDisplay
-from keras_gan.publish import publish_run
+from keras_gan.publish import model_card, publish_run
 from keras_gan.training import train
 from tests.helpers import write_cifar_python, write_fer, write_mnist
 
@@ -105,6 +105,11 @@ def test_mnist_card_quotes_the_paper_notes_and_curve(zoo):
     assert meta["command"] == "keras-gan train mnist --width 0.02 --seed 0 --epochs 2 --data-dir DATA --out runs/mnist"
     assert Image.open(zoo / "zoo" / "mnist" / "parzen_curve.png").size == (640, 400)
     assert "](parzen_curve.png)" in card
+    assert meta["parzen_space"] == "pixels" and "rest scored, in pixels in [0, 1]" in card
+    # A GCN run's curve: display space now, GCN space for runs recorded before `parzen_space` existed.
+    gcn = {**meta, "output_space": "gcn_display"}
+    assert "rest scored, in display space, as the scores above" in model_card({**gcn, "parzen_space": "gcn_display"})
+    assert "rest scored, in GCN space" in model_card({key: value for key, value in gcn.items() if key != "parzen_space"})
 
 
 def test_tfd_on_fer2013_says_so_and_adds_up_both_stages(zoo):

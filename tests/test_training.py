@@ -15,7 +15,7 @@ import pytest
 
 from keras_gan import training
 from keras_gan.training import WallTime, epoch_batches, machine_description, train
-from tests.helpers import write_mnist, write_tfd
+from tests.helpers import write_cifar_python, write_mnist, write_tfd
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = dict(width=0.02, parzen_every=0, verbose=0, jit_compile=False)
@@ -53,6 +53,7 @@ def test_run_writes_everything(data_dir, tmp_path):
     assert record["data_source"] == "mnist.pkl.gz"
     assert record["data_sha256"] == hashlib.sha256((data_dir / "mnist.pkl.gz").read_bytes()).hexdigest()
     assert record["wall_time_seconds"] > 0 and record["hardware"] == [machine_description()]
+    assert record["parzen_space"] == "pixels"
     header, *rows = (out / "log.csv").read_text().splitlines()
     assert {"d_loss", "g_loss", "d_real", "d_fake", "parzen_ll"} <= set(header.split(",")) and len(rows) == 2
 
@@ -125,6 +126,21 @@ def test_finished_run_returns_at_once(data_dir, tmp_path):
     gan = train("mnist", tmp_path / "a", epochs=1, data_dir=data_dir, **TINY)
     assert (tmp_path / "a" / "log.csv").read_text() == stamp
     assert int(gan.g_optimizer.iterations) == 1000 // 100
+
+
+def test_gcn_runs_log_their_curve_in_display_space_and_older_runs_keep_gcn_space(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_GAN_CACHE_DIR", str(tmp_path / "cache"))
+    write_cifar_python(tmp_path, per_batch=30, as_tarball=False)
+    options = dict(data_dir=tmp_path, **{**TINY, "width": 0.005})
+    train("cifar10_fc", tmp_path / "new", epochs=1, **options)
+    assert json.loads((tmp_path / "new" / "run.json").read_text())["parzen_space"] == "gcn_display"
+    # A run started before `parzen_space` was recorded resumes with its curve in GCN space.
+    record_path = tmp_path / "new" / "run.json"
+    record = json.loads(record_path.read_text())
+    del record["parzen_space"]
+    record_path.write_text(json.dumps(record))
+    train("cifar10_fc", tmp_path / "new", epochs=2, **options)
+    assert json.loads(record_path.read_text())["parzen_space"] == "gcn"
 
 
 def test_bad_epochs(data_dir, tmp_path):
