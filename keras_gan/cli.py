@@ -98,7 +98,7 @@ def _export(args):
 
     spec = pretrained.load_model(args.model, args.latent_prior)
     path = export_generator(spec.generator, args.export_dir, version=args.version, name=args.name,
-                            latent_prior=spec.latent_prior)
+                            latent_prior=spec.latent_prior, max_samples=args.max_samples)
     print(f"exported to {path}")
 
 
@@ -185,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("export_dir", help="TF Serving model base folder")
     export.add_argument("--name", help="model name (default: the model's)")
     export.add_argument("--version", type=_positive_int, help="version (default: the next free one)")
+    export.add_argument("--max-samples", type=_positive_int, default=10000,
+                        help="the most images one `sample` request may ask for (default: 10000)")
     publish = commands.add_parser("publish", help="ship a finished run as a pretrained model (maintainers)",
                                   description="Score a finished run and write saved_models/NAME/.")
     publish.add_argument("run", help="finished run folder")

@@ -7,7 +7,9 @@ with two signatures:
   (float32, `[None, H, W, C]`), the generator applied to the given noise.
 - `sample`: `num_samples` (int32 scalar), `seed` (int64 scalar) -> `images`,
   the images `GAN.generate(num_samples, seed=seed)` gives: the same noise through
-  the same generator, in one batch (so equal up to float rounding, ~1e-7).
+  the same generator, in one batch (so equal up to float rounding, ~1e-7). It
+  refuses more than the export's `max_samples`, so that one request cannot
+  exhaust the server's memory.
 
 The export needs only TensorFlow to load: no Keras, no keras_gan.
 """
@@ -22,6 +24,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gan._checks import check_positive_int
 from keras_gan.priors import PRIORS, sample_latent
 
 __all__ = ["export_generator"]
@@ -40,7 +43,7 @@ _TOLERANCE = 1e-5
 class _GeneratorServer(tf.Module):
     """What gets saved: the generator's variables and the two signatures."""
 
-    def __init__(self, generator: keras.Model, latent_dim: int, latent_prior: str):
+    def __init__(self, generator: keras.Model, latent_dim: int, latent_prior: str, max_samples: int):
         super().__init__()
         self.generator = generator
 
@@ -56,11 +59,19 @@ class _GeneratorServer(tf.Module):
             ]
         )
         def sample(num_samples, seed):
-            check = tf.debugging.assert_non_negative(
-                num_samples, message="`num_samples` must be a non-negative integer."
-            )
-            # The check must run before the draw, whose own error is less clear.
-            with tf.control_dependencies([check]):
+            checks = [
+                tf.debugging.assert_non_negative(
+                    num_samples, message="`num_samples` must be a non-negative integer."
+                ),
+                tf.debugging.assert_less_equal(
+                    num_samples,
+                    max_samples,
+                    message=f"`num_samples` must be at most {max_samples}, the `max_samples` of this export: "
+                    "ask for fewer images per request, or export again with a larger `max_samples`.",
+                ),
+            ]
+            # The checks must run before the draw, whose own error is less clear.
+            with tf.control_dependencies(checks):
                 # The very draw `GAN.generate` makes: one call, seed pair [seed, 0].
                 z = sample_latent(latent_prior, tf.stack([num_samples, latent_dim]), seed)
             return serve(z)
@@ -207,15 +218,15 @@ def _next_version(model_dir: Path) -> int:
     return max(versions, default=0) + 1
 
 
-def _validate(path: Path, generator: keras.Model, latent_prior: str, latent_dim: int) -> None:
+def _validate(path: Path, generator: keras.Model, latent_prior: str, latent_dim: int, probe_size: int) -> None:
     """Reload the SavedModel and compare both signatures with the Keras generator."""
     loaded = tf.saved_model.load(str(path))
-    z = sample_latent(latent_prior, (_PROBE_SIZE, latent_dim), seed=_PROBE_SEED)
+    z = sample_latent(latent_prior, (probe_size, latent_dim), seed=_PROBE_SEED)
     expected = keras.ops.convert_to_numpy(generator(z, training=False)).astype("float32")
     outputs = {
         SERVING_SIGNATURE: loaded.signatures[SERVING_SIGNATURE](z=tf.constant(z, tf.float32)),
         SAMPLE_SIGNATURE: loaded.signatures[SAMPLE_SIGNATURE](
-            num_samples=tf.constant(_PROBE_SIZE, tf.int32),
+            num_samples=tf.constant(probe_size, tf.int32),
             seed=tf.constant(_PROBE_SEED, tf.int64),
         ),
     }
@@ -243,6 +254,7 @@ def export_generator(
     version: int | None = None,
     name: str | None = None,
     latent_prior: str | None = None,
+    max_samples: int = 10000,
 ) -> Path:
     """Write a generator as a TensorFlow Serving SavedModel `export_dir/<name>/<version>/`.
 
@@ -250,7 +262,8 @@ def export_generator(
     `[None, H, W, C]`): `serving_default` takes noise `z` (float32,
     `[None, latent_dim]`); `sample` takes `num_samples` (int32 scalar) and
     `seed` (int64 scalar) and returns the images of
-    `GAN.generate(num_samples, seed=seed)`, up to float rounding. It is written
+    `GAN.generate(num_samples, seed=seed)`, up to float rounding, for
+    `num_samples` up to `max_samples`. It is written
     to a temporary directory beside the target, reloaded and checked against
     the Keras generator, then renamed into place, so TF Serving never sees a
     half-written version and a failed export leaves nothing behind.
@@ -271,6 +284,9 @@ def export_generator(
             `sample` signature draws. Required for a bare generator; for a GAN
             or a pretrained name it defaults to None (the model's own prior)
             and must match it if given.
+        max_samples: int. The most images one `sample` request may ask for;
+            larger requests get an `INVALID_ARGUMENT` error instead of
+            exhausting the server's memory. Defaults to 10000.
 
     Returns:
         The path of the written version directory, `export_dir/<name>/<version>`.
@@ -294,6 +310,7 @@ def export_generator(
     generator, latent_prior, latent_dim, default_name = _resolve(generator_or_name, latent_prior)
     name = default_name if name is None else name
     _check_name_and_version(name, version)
+    check_positive_int("max_samples", max_samples)
     latent_dim = _check_generator(generator, latent_dim)
 
     model_dir = Path(export_dir).expanduser().absolute() / name
@@ -318,13 +335,13 @@ def export_generator(
             "Pass an `export_dir` that is a writable directory."
         ) from err
     try:
-        server = _GeneratorServer(generator, latent_dim, latent_prior)
+        server = _GeneratorServer(generator, latent_dim, latent_prior, max_samples)
         tf.saved_model.save(
             server,
             str(tmp),
             signatures={SERVING_SIGNATURE: server.serve, SAMPLE_SIGNATURE: server.sample},
         )
-        _validate(tmp, generator, latent_prior, latent_dim)
+        _validate(tmp, generator, latent_prior, latent_dim, min(_PROBE_SIZE, max_samples))
         if target.exists():
             raise FileExistsError(
                 f"Version {version} of model {name!r} was created at {str(target)!r} "

@@ -4,6 +4,7 @@ import sys
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from PIL import Image
 
 from keras_gan import cli
@@ -110,6 +111,10 @@ def test_export_writes_a_version(run, tmp_path, capsys):
     assert (tmp_path / "serving" / "tiny" / "1" / "saved_model.pb").exists()
     assert call("export", run / "run", tmp_path / "serving", "--name", "tiny", "--version", 1) == 1
     assert "error" in capsys.readouterr().err
+    assert call("export", run / "run", tmp_path / "serving", "--name", "small", "--max-samples", 2) == 0
+    sample = tf.saved_model.load(str(tmp_path / "serving" / "small" / "1")).signatures["sample"]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="at most 2"):
+        sample(num_samples=tf.constant(3), seed=tf.constant(0, tf.int64))
 
 
 def test_missing_model_is_one_clear_line(tmp_path, capsys):

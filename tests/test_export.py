@@ -220,6 +220,14 @@ def test_sample_is_deterministic_and_equals_sample_latent(tmp_path, prior):
         images(-1, 0)
 
 
+def test_sample_refuses_more_than_max_samples(tmp_path):
+    loaded = tf.saved_model.load(str(export_generator(tiny_generator(), tmp_path, latent_prior="normal", max_samples=3)))
+    sample = loaded.signatures["sample"]
+    assert sample(num_samples=tf.constant(3), seed=tf.constant(0, tf.int64))["images"].shape == (3, 2, 2, 3)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="at most 3, the `max_samples` of this export"):
+        sample(num_samples=tf.constant(4), seed=tf.constant(0, tf.int64))
+
+
 def test_sample_equals_gan_generate(tmp_path):
     generator = tiny_generator()
     discriminator = keras.Sequential(
@@ -434,6 +442,7 @@ NOT_GENERATORS = {
     "version_str": (tiny_generator, {**UNIFORM, "version": "3"}, "positive integer"),
     "name_path": (tiny_generator, {**UNIFORM, "name": "../up"}, "`name` must be"),
     "name_empty": (tiny_generator, {**UNIFORM, "name": ""}, "`name` must be"),
+    "max_samples_0": (tiny_generator, {**UNIFORM, "max_samples": 0}, r"`max_samples` must be a positive integer"),
 }
 
 
