@@ -71,17 +71,17 @@ class ParzenEvaluation(keras.callbacks.Callback):
     `CSVLogger`, which fixes its columns on the first epoch, records them.
 
     Args:
-        valid: array. Examples to select sigma on.
-        test: array. Examples to score.
+        valid: array. Examples to select sigma on, in the generator's output space.
+        test: array. Examples to score, in the generator's output space.
         every: int. Evaluate after the first epoch of `fit` and every
             `every`-th. Defaults to 1.
         n_samples: int. Generator samples of the window. Defaults to 10000.
         seed: int. Seed of the samples. Defaults to 0.
-        to_display: callable or None. Maps the samples, `valid` and `test`
-            to the space to score in, e.g. `keras_gan.datasets.gcn_to_display`
-            for a GCN model, whose published score is measured in display
-            space (where the paper's sigma grid fits). Defaults to None
-            (score them as they are).
+        to_display: callable or None. Maps the samples, and `valid` and
+            `test` (once, here), to the space to score in, e.g.
+            `keras_gan.datasets.gcn_to_display` for a GCN model, whose
+            published score is measured in display space (where the paper's
+            sigma grid fits). Defaults to None (score them as they are).
 
     Example:
     >>> callback = ParzenEvaluation(valid[:1000], valid[1000:3000], n_samples=2000)
@@ -89,6 +89,7 @@ class ParzenEvaluation(keras.callbacks.Callback):
 
     def __init__(self, valid, test, every: int = 1, n_samples: int = 10000, seed: int = 0, to_display=None):
         check_positive_int("every", every)
+        check_positive_int("n_samples", n_samples)
         super().__init__()
         self.to_display = to_display
         self.valid = self._space(np.asarray(valid))

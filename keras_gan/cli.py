@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from keras_gan import experiments, pretrained
+from keras_gan.export import DEFAULT_MAX_SAMPLES, export_generator
 from keras_gan.priors import PRIORS
 
 
@@ -94,8 +95,6 @@ def _publish(args):
 
 
 def _export(args):
-    from keras_gan.export import export_generator
-
     spec = pretrained.load_model(args.model, args.latent_prior)
     path = export_generator(spec.generator, args.export_dir, version=args.version, name=args.name,
                             latent_prior=spec.latent_prior, max_samples=args.max_samples)
@@ -152,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--image-size", type=_positive_int, help="resize --images to this square size")
     train.add_argument("--xla", action="store_true", help="force XLA compilation (default: Keras' auto)")
     add_deviation_arguments(train)
-    train.add_argument("--parzen-every", type=int, default=1, help="Parzen estimate every N epochs, 0: never")
+    train.add_argument("--parzen-every", type=int, default=1, help="Parzen estimate every N epochs (CIFAR-10: in display space), 0: never")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                        help="1: progress bar (default), 2: one line per epoch (for logs), 0: silent")
     train.set_defaults(handler=_train)
@@ -185,8 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("export_dir", help="TF Serving model base folder")
     export.add_argument("--name", help="model name (default: the model's)")
     export.add_argument("--version", type=_positive_int, help="version (default: the next free one)")
-    export.add_argument("--max-samples", type=_positive_int, default=10000,
-                        help="the most images one `sample` request may ask for (default: 10000)")
+    export.add_argument("--max-samples", type=_positive_int, default=DEFAULT_MAX_SAMPLES,
+                        help=f"the most images one `sample` request may ask for (default: {DEFAULT_MAX_SAMPLES})")
     publish = commands.add_parser("publish", help="ship a finished run as a pretrained model (maintainers)",
                                   description="Score a finished run and write saved_models/NAME/.")
     publish.add_argument("run", help="finished run folder")

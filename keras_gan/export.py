@@ -36,6 +36,8 @@ OUTPUT_KEY = "images"
 # TF Serving puts the model name in URLs and reads versions from directory names.
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _PROBE_SIZE = 8
+DEFAULT_MAX_SAMPLES = 10000
+_INT32_MAX = 2**31 - 1  # `num_samples` is an int32
 _PROBE_SEED = 1234
 _TOLERANCE = 1e-5
 
@@ -254,7 +256,7 @@ def export_generator(
     version: int | None = None,
     name: str | None = None,
     latent_prior: str | None = None,
-    max_samples: int = 10000,
+    max_samples: int = DEFAULT_MAX_SAMPLES,
 ) -> Path:
     """Write a generator as a TensorFlow Serving SavedModel `export_dir/<name>/<version>/`.
 
@@ -311,6 +313,10 @@ def export_generator(
     name = default_name if name is None else name
     _check_name_and_version(name, version)
     check_positive_int("max_samples", max_samples)
+    if max_samples > _INT32_MAX:
+        raise ValueError(
+            f"`max_samples` must be at most {_INT32_MAX}: `num_samples` is an int32. Received: max_samples={max_samples}"
+        )
     latent_dim = _check_generator(generator, latent_dim)
 
     model_dir = Path(export_dir).expanduser().absolute() / name

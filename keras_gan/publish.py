@@ -33,7 +33,7 @@ from keras_gan._io import atomic_folder, atomic_write_json, sha256
 from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
 from keras_gan.figures import write_figures
 from keras_gan.layers import GCNToDisplay
-from keras_gan.training import machine_description
+from keras_gan.training import machine_description, recorded_parzen_space
 
 # Table 1 of the paper: Parzen test log-likelihood (nats) +- standard error, on each experiment's own dataset.
 PAPER_SCORES = {"mnist": (225.0, 2.0), "tfd": (2057.0, 26.0)}
@@ -132,8 +132,7 @@ def publish_run(
             # Runs recorded before an option existed did not use it.
             **{key: record.get(key, deviation.default) for key, deviation in experiments.DEVIATIONS.items()},
             "output_space": output_space,
-            # Runs recorded before `parzen_space` existed scored their curve in the space they trained in.
-            "parzen_space": record.get("parzen_space", "gcn" if experiment.gcn else "pixels"),
+            "parzen_space": recorded_parzen_space(record, experiment.gcn),
             "latent_dim": gan.latent_dim,
             "image_shape": list(spec.generator.output_shape[1:]),
             "generator_parameters": spec.generator.count_params(),
@@ -412,15 +411,16 @@ def _curve_words(m: dict) -> list:
     if m["figures"]["parzen_curve"] is None:
         return [f"The run logged no Parzen estimate; {logs} its losses, D(x) and D(G(z)) per epoch."]
     space = {
-        "pixels": "pixels in [0, 1], the space the networks trained in",
+        "pixels": "pixels in [0, 1], the space the networks trained in. It tracks progress; it is not the test "
+                  "score above.",
+        "gcn_display": "display space, as are the scores above. It tracks progress; it is not the test score above.",
         "gcn": "GCN space, the space the networks trained in, where the candidate sigmas stop at 1.0: an epoch "
-               "whose sigma is 1.0 would score higher with a wider window",
-        "gcn_display": "display space, as the scores above",
-    }[m.get("parzen_space", "gcn" if m["output_space"] == "gcn_display" else "pixels")]
+               "whose sigma is 1.0 might score higher with a wider window. It tracks progress; its numbers cannot "
+               "be compared with the display-space scores above.",
+    }[m["parzen_space"]]
     return [
         f"The training curve: the run's own Parzen estimate after each epoch ({logs} it, column `parzen_ll`), sigma "
-        f"chosen on the first 1,000 validation images and the rest scored, in {space}. It tracks progress; it is "
-        "not the test score above.",
+        f"chosen on the first 1,000 validation images and the rest scored, in {space}",
         "",
         f"![Validation Parzen estimate per epoch]({m['figures']['parzen_curve']})",
     ]

@@ -165,6 +165,7 @@ class TrainingData:
     valid: np.ndarray
     name: str
     source: tuple | None = None  # (file name, sha256), None for tensorflow-datasets
+    gcn: bool = False  # globally contrast-normalised (the CIFAR-10 experiments; never a user's folder)
 
 
 def load_training_data(experiment: experiments.Experiment, data_dir=None, dataset=None, images=None, image_size=None):
@@ -178,7 +179,7 @@ def load_training_data(experiment: experiments.Experiment, data_dir=None, datase
     name = dataset or experiment.dataset
     train, _ = datasets.load_numpy(name, "train", data_dir=data_dir, gcn=experiment.gcn)
     valid, _ = datasets.load_numpy(name, "valid", data_dir=data_dir, gcn=experiment.gcn)
-    return TrainingData(train, valid, name, datasets.source_fingerprint(name, data_dir))
+    return TrainingData(train, valid, name, datasets.source_fingerprint(name, data_dir), gcn=experiment.gcn)
 
 
 def build_networks(experiment: experiments.Experiment, width: float, data: TrainingData, deviations: dict,
@@ -340,10 +341,21 @@ def train(
     return _fit_stage(spec, out, epochs, data, networks, **options)
 
 
-def _parzen_space(spec, previous: dict) -> str:
-    if not spec.gcn:
-        return "pixels"
-    return previous.get("parzen_space", "gcn") if previous else "gcn_display"
+def _parzen_space(gcn: bool) -> str:
+    # A GCN run is scored in display space, as its published score is.
+    return "gcn_display" if gcn else "pixels"
+
+
+def recorded_parzen_space(record: dict, gcn: bool) -> str:
+    """The space of a run's `parzen_ll` column: `"pixels"`, `"gcn_display"` or `"gcn"`.
+
+    Args:
+        record: dict. The run's `run.json`.
+        gcn: bool. Whether the run trained on contrast-normalised images.
+
+    Runs recorded before `parzen_space` existed scored GCN runs in GCN space.
+    """
+    return record.get("parzen_space", "gcn" if gcn else "pixels")
 
 
 def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width, seed, jit_compile,
@@ -381,10 +393,8 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
         discriminator_parameters=gan.discriminator.count_params(),
         # Recorded so that the model card's command reproduces the run exactly.
         parzen_every=parzen_every,
-        # The space of `log.csv`'s `parzen_ll`. A GCN run is scored in display space, as its published score
-        # is; runs started before that scored in GCN space and keep doing so when resumed, so that their
-        # curve stays one series.
-        parzen_space=_parzen_space(spec, previous),
+        # The space of `log.csv`'s `parzen_ll`, kept when a run resumes so that its curve stays one series.
+        parzen_space=recorded_parzen_space(previous, data.gcn) if first_epoch else _parzen_space(data.gcn),
         jit_compile=jit_compile,
         **deviations,
         # TensorFlow reads it at import; it changes CPU kernels (benchmarks/onednn.py).
@@ -400,12 +410,13 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
         gan.load_weights(backup._weights_path)
         return gan
 
-    to_display = datasets.gcn_to_display if spec.gcn else None
+    to_display = datasets.gcn_to_display if data.gcn else None
     callbacks = []
     if parzen_every:
-        # Sigma on the first 1,000 validation examples, the score on the rest.
+        # Sigma on the first 1,000 validation examples (half of a smaller split), the score on the rest.
+        cut = min(1000, len(data.valid) // 2)
         callbacks.append(ParzenEvaluation(
-            data.valid[:1000], data.valid[1000:], every=parzen_every, n_samples=parzen_samples,
+            data.valid[:cut], data.valid[cut:], every=parzen_every, n_samples=parzen_samples,
             to_display=to_display if run["parzen_space"] == "gcn_display" else None,
         ))
     callbacks += [

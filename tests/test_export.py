@@ -443,6 +443,7 @@ NOT_GENERATORS = {
     "name_path": (tiny_generator, {**UNIFORM, "name": "../up"}, "`name` must be"),
     "name_empty": (tiny_generator, {**UNIFORM, "name": ""}, "`name` must be"),
     "max_samples_0": (tiny_generator, {**UNIFORM, "max_samples": 0}, r"`max_samples` must be a positive integer"),
+    "max_samples_over_int32": (tiny_generator, {**UNIFORM, "max_samples": 2**31}, r"`num_samples` is an int32"),
 }
 
 

@@ -106,10 +106,10 @@ def test_mnist_card_quotes_the_paper_notes_and_curve(zoo):
     assert Image.open(zoo / "zoo" / "mnist" / "parzen_curve.png").size == (640, 400)
     assert "](parzen_curve.png)" in card
     assert meta["parzen_space"] == "pixels" and "rest scored, in pixels in [0, 1]" in card
-    # A GCN run's curve: display space now, GCN space for runs recorded before `parzen_space` existed.
+    # A GCN run's curve: display space now, GCN space in runs recorded before `parzen_space` existed.
     gcn = {**meta, "output_space": "gcn_display"}
-    assert "rest scored, in display space, as the scores above" in model_card({**gcn, "parzen_space": "gcn_display"})
-    assert "rest scored, in GCN space" in model_card({key: value for key, value in gcn.items() if key != "parzen_space"})
+    assert "rest scored, in display space, as are the scores above" in model_card({**gcn, "parzen_space": "gcn_display"})
+    assert "cannot be compared with the display-space scores" in model_card({**gcn, "parzen_space": "gcn"})
 
 
 def test_tfd_on_fer2013_says_so_and_adds_up_both_stages(zoo):

@@ -1,3 +1,4 @@
+import csv
 import hashlib
 import json
 import os
@@ -12,8 +13,9 @@ from types import SimpleNamespace
 import keras
 import numpy as np
 import pytest
+from PIL import Image
 
-from keras_gan import training
+from keras_gan import datasets, training
 from keras_gan.training import WallTime, epoch_batches, machine_description, train
 from tests.helpers import write_cifar_python, write_mnist, write_tfd
 
@@ -128,19 +130,40 @@ def test_finished_run_returns_at_once(data_dir, tmp_path):
     assert int(gan.g_optimizer.iterations) == 1000 // 100
 
 
-def test_gcn_runs_log_their_curve_in_display_space_and_older_runs_keep_gcn_space(tmp_path, monkeypatch):
+def test_gcn_runs_score_their_curve_in_display_space_and_older_runs_keep_gcn_space(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_GAN_CACHE_DIR", str(tmp_path / "cache"))
     write_cifar_python(tmp_path, per_batch=30, as_tarball=False)
-    options = dict(data_dir=tmp_path, **{**TINY, "width": 0.005})
-    train("cifar10_fc", tmp_path / "new", epochs=1, **options)
-    assert json.loads((tmp_path / "new" / "run.json").read_text())["parzen_space"] == "gcn_display"
-    # A run started before `parzen_space` was recorded resumes with its curve in GCN space.
-    record_path = tmp_path / "new" / "run.json"
+    mappings = []
+
+    class Recorder(training.ParzenEvaluation):
+        def __init__(self, valid, test, to_display=None, **kwargs):
+            mappings.append(to_display)
+            super().__init__(valid, test, to_display=to_display, **kwargs)
+
+    monkeypatch.setattr(training, "ParzenEvaluation", Recorder)
+    options = dict(data_dir=tmp_path, **{**TINY, "width": 0.005, "parzen_every": 1, "parzen_samples": 20})
+    record_path = tmp_path / "run" / "run.json"
+    train("cifar10_fc", tmp_path / "run", epochs=1, **options)
+    assert json.loads(record_path.read_text())["parzen_space"] == "gcn_display"
+    # A run recorded before `parzen_space` existed resumes with its curve in GCN space.
     record = json.loads(record_path.read_text())
     del record["parzen_space"]
     record_path.write_text(json.dumps(record))
-    train("cifar10_fc", tmp_path / "new", epochs=2, **options)
+    train("cifar10_fc", tmp_path / "run", epochs=2, **options)
     assert json.loads(record_path.read_text())["parzen_space"] == "gcn"
+    assert mappings == [datasets.gcn_to_display, None]
+    # The 30 validation images: sigma on 15, 15 scored.
+    with open(tmp_path / "run" / "log.csv") as log:
+        assert [np.isfinite(float(row["parzen_ll"])) for row in csv.DictReader(log)] == [True, True]
+    # A user's folder is not contrast-normalised, whatever the experiment.
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(120):
+        Image.fromarray(rng.integers(0, 256, (8, 8, 3), dtype="uint8")).save(folder / f"{i}.png")
+    train("cifar10_fc", tmp_path / "user", epochs=1, images=folder, **options)
+    assert json.loads((tmp_path / "user" / "run.json").read_text())["parzen_space"] == "pixels"
+    assert mappings[-1] is None
 
 
 def test_bad_epochs(data_dir, tmp_path):
