@@ -36,10 +36,10 @@ OUTPUT_KEY = "images"
 # TF Serving puts the model name in URLs and reads versions from directory names.
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _PROBE_SIZE = 8
-DEFAULT_MAX_SAMPLES = 10000
-_INT32_MAX = 2**31 - 1  # `num_samples` is an int32
 _PROBE_SEED = 1234
 _TOLERANCE = 1e-5
+DEFAULT_MAX_SAMPLES = 10000
+_INT32_MAX = 2**31 - 1  # `num_samples` is an int32
 
 
 class _GeneratorServer(tf.Module):

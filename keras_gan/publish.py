@@ -410,17 +410,17 @@ def _curve_words(m: dict) -> list:
     logs = "`log.csv` and `pretrain_log.csv` (first stage) hold" if two_stages else "`log.csv` holds"
     if m["figures"]["parzen_curve"] is None:
         return [f"The run logged no Parzen estimate; {logs} its losses, D(x) and D(G(z)) per epoch."]
-    space = {
-        "pixels": "pixels in [0, 1], the space the networks trained in. It tracks progress; it is not the test "
-                  "score above.",
-        "gcn_display": "display space, as are the scores above. It tracks progress; it is not the test score above.",
-        "gcn": "GCN space, the space the networks trained in, where the candidate sigmas stop at 1.0: an epoch "
-               "whose sigma is 1.0 might score higher with a wider window. It tracks progress; its numbers cannot "
-               "be compared with the display-space scores above.",
+    not_the_score = "it is not the test score above"
+    space, caveat = {
+        "pixels": ("pixels in [0, 1], the space the networks trained in", not_the_score),
+        "gcn_display": ("display space, as are the scores above", not_the_score),
+        "gcn": ("GCN space, the space the networks trained in, where the candidate sigmas stop at 1.0: an epoch "
+                "whose sigma is 1.0 might score higher with a wider window",
+                "its numbers cannot be compared with the display-space scores above"),
     }[m["parzen_space"]]
     return [
         f"The training curve: the run's own Parzen estimate after each epoch ({logs} it, column `parzen_ll`), sigma "
-        f"chosen on the first 1,000 validation images and the rest scored, in {space}",
+        f"chosen on the first 1,000 validation images and the rest scored, in {space}. It tracks progress; {caveat}.",
         "",
         f"![Validation Parzen estimate per epoch]({m['figures']['parzen_curve']})",
     ]

@@ -341,11 +341,6 @@ def train(
     return _fit_stage(spec, out, epochs, data, networks, **options)
 
 
-def _parzen_space(gcn: bool) -> str:
-    # A GCN run is scored in display space, as its published score is.
-    return "gcn_display" if gcn else "pixels"
-
-
 def recorded_parzen_space(record: dict, gcn: bool) -> str:
     """The space of a run's `parzen_ll` column: `"pixels"`, `"gcn_display"` or `"gcn"`.
 
@@ -394,7 +389,9 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
         # Recorded so that the model card's command reproduces the run exactly.
         parzen_every=parzen_every,
         # The space of `log.csv`'s `parzen_ll`, kept when a run resumes so that its curve stays one series.
-        parzen_space=recorded_parzen_space(previous, data.gcn) if first_epoch else _parzen_space(data.gcn),
+        # A new GCN run is scored in display space, as its published score is.
+        parzen_space=recorded_parzen_space(previous, data.gcn) if first_epoch else
+        ("gcn_display" if data.gcn else "pixels"),
         jit_compile=jit_compile,
         **deviations,
         # TensorFlow reads it at import; it changes CPU kernels (benchmarks/onednn.py).
@@ -413,8 +410,9 @@ def _fit_stage(spec, out: Path, epochs: int, data: TrainingData, networks, width
     to_display = datasets.gcn_to_display if data.gcn else None
     callbacks = []
     if parzen_every:
-        # Sigma on the first 1,000 validation examples (half of a smaller split), the score on the rest.
-        cut = min(1000, len(data.valid) // 2)
+        # Sigma on the first 1,000 validation examples, the score on the rest; a split of 1,000 or
+        # fewer (a small `--images` folder) is cut in half, so that something is left to score.
+        cut = 1000 if len(data.valid) > 1000 else len(data.valid) // 2
         callbacks.append(ParzenEvaluation(
             data.valid[:cut], data.valid[cut:], every=parzen_every, n_samples=parzen_samples,
             to_display=to_display if run["parzen_space"] == "gcn_display" else None,

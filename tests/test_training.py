@@ -45,7 +45,15 @@ def test_epoch_batches_depend_only_on_seed_and_epoch():
     assert full[:4] != full[4:8]  # reshuffled every epoch
 
 
-def test_run_writes_everything(data_dir, tmp_path):
+def test_run_writes_everything(data_dir, tmp_path, monkeypatch):
+    splits = []
+
+    class Recorder(training.ParzenEvaluation):
+        def __init__(self, valid, test, **kwargs):
+            splits.append((len(valid), len(test)))
+            super().__init__(valid, test, **kwargs)
+
+    monkeypatch.setattr(training, "ParzenEvaluation", Recorder)
     out = tmp_path / "run"
     train("mnist", out, epochs=2, data_dir=data_dir, seed=1, **{**TINY, "parzen_every": 1, "parzen_samples": 50})
     for name in ("gan.keras", "generator.keras", "log.csv", "run.json", "samples/epoch_0002.png"):
@@ -56,6 +64,7 @@ def test_run_writes_everything(data_dir, tmp_path):
     assert record["data_sha256"] == hashlib.sha256((data_dir / "mnist.pkl.gz").read_bytes()).hexdigest()
     assert record["wall_time_seconds"] > 0 and record["hardware"] == [machine_description()]
     assert record["parzen_space"] == "pixels"
+    assert splits == [(1000, 200)]  # the 1,200 validation digits: sigma on the first 1,000
     header, *rows = (out / "log.csv").read_text().splitlines()
     assert {"d_loss", "g_loss", "d_real", "d_fake", "parzen_ll"} <= set(header.split(",")) and len(rows) == 2
 
@@ -133,11 +142,12 @@ def test_finished_run_returns_at_once(data_dir, tmp_path):
 def test_gcn_runs_score_their_curve_in_display_space_and_older_runs_keep_gcn_space(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_GAN_CACHE_DIR", str(tmp_path / "cache"))
     write_cifar_python(tmp_path, per_batch=30, as_tarball=False)
-    mappings = []
+    mappings, splits = [], []
 
     class Recorder(training.ParzenEvaluation):
         def __init__(self, valid, test, to_display=None, **kwargs):
             mappings.append(to_display)
+            splits.append((len(valid), len(test)))
             super().__init__(valid, test, to_display=to_display, **kwargs)
 
     monkeypatch.setattr(training, "ParzenEvaluation", Recorder)
@@ -153,6 +163,7 @@ def test_gcn_runs_score_their_curve_in_display_space_and_older_runs_keep_gcn_spa
     assert json.loads(record_path.read_text())["parzen_space"] == "gcn"
     assert mappings == [datasets.gcn_to_display, None]
     # The 30 validation images: sigma on 15, 15 scored.
+    assert splits == [(15, 15), (15, 15)]
     with open(tmp_path / "run" / "log.csv") as log:
         assert [np.isfinite(float(row["parzen_ll"])) for row in csv.DictReader(log)] == [True, True]
     # A user's folder is not contrast-normalised, whatever the experiment.
@@ -163,7 +174,7 @@ def test_gcn_runs_score_their_curve_in_display_space_and_older_runs_keep_gcn_spa
         Image.fromarray(rng.integers(0, 256, (8, 8, 3), dtype="uint8")).save(folder / f"{i}.png")
     train("cifar10_fc", tmp_path / "user", epochs=1, images=folder, **options)
     assert json.loads((tmp_path / "user" / "run.json").read_text())["parzen_space"] == "pixels"
-    assert mappings[-1] is None
+    assert mappings[-1] is None and splits[-1] == (6, 6)  # 120 images: the last 12 validate
 
 
 def test_bad_epochs(data_dir, tmp_path):
