@@ -10,8 +10,9 @@ real training images (the first row). After each row it rewrites `--grid` with t
 latest samples, so a long screen can be looked at while it runs.
 
 The candidate deviations, each off by default (the paper's settings):
-- `--center-output`, `--d-init-scale S`, `--g-output-init-scale S`, `--d-lr-scale S`,
-  `--g-lr-scale S`: as `keras-gan train`'s options of the same names
+- `--center-output`, `--d-init-scale S`, `--g-output-init-scale S`,
+  `--g-last-hidden-init-scale S`, `--d-lr-scale S`, `--g-lr-scale S`: as
+  `keras-gan train`'s options of the same names
   (`keras_gan.experiments.DEVIATIONS`);
 - `--adam`: Adam(2e-4, beta_1=0.5) for both networks (DCGAN's) instead of the YAML's SGD.
 

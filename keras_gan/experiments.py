@@ -149,6 +149,11 @@ DEVIATIONS = {
         1.0, "--g-output-init-scale", "G's initial output-layer weights times S (irange r -> S r)",
         "the generator's output-layer weights start uniform on {value} times the paper's irange.",
     ),
+    "g_last_hidden_init_scale": Deviation(
+        1.0, "--g-last-hidden-init-scale", "G's initial last-hidden-layer weights times S (irange r -> S r)",
+        "the weights of the generator's last hidden layer (the one below its output) start uniform on {value} times "
+        "the paper's irange.",
+    ),
     "d_learning_rate_scale": Deviation(
         1.0, "--d-lr-scale", "D's learning rate times S", "the discriminator's learning rate is {value} times the paper's.",
     ),

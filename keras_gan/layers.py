@@ -284,8 +284,8 @@ class UntiedBias(keras.layers.Layer):
 class GCNToDisplay(keras.layers.Layer):
     """Maps globally contrast-normalised images to displayable images in [0, 1].
 
-    The layer form of `keras_gan.datasets.gcn_to_display` (pylearn2's
-    `CIFAR10.adjust_for_viewer`): each image is divided by its largest
+    pylearn2's `CIFAR10.adjust_for_viewer` (`keras_gan.datasets.gcn_to_display`
+    applies this layer to numpy arrays): each image is divided by its largest
     absolute value, to [-1, 1], then mapped linearly to [0, 1]; all-zero
     images become uniform 0.5. Put after a generator trained on GCN images, it
     makes the generator's outputs displayable wherever it is used (`generate`,

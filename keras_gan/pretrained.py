@@ -22,6 +22,7 @@ from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation.scoring import check_output_space
 from keras_gan.model import GAN, generate
 from keras_gan.priors import PRIORS
+from keras_gan.training import recorded_parzen_space
 
 
 def _root() -> Path:
@@ -134,11 +135,14 @@ class ModelSpec:
 
 
 def _output_space(record: dict) -> str:
-    # Shipped models record it; a training run's generator is in its experiment's training space.
+    # Shipped models record it. A training run's generator is in its training
+    # space, which the run's curve space names (a user's folder is never GCN,
+    # even under a CIFAR-10 experiment).
     if "output_space" in record:
         return record["output_space"]
     experiment = experiments.EXPERIMENTS.get(record.get("experiment"))
-    return "gcn" if experiment is not None and experiment.gcn else "pixels"
+    curve_space = recorded_parzen_space(record, experiment is not None and experiment.gcn)
+    return "pixels" if curve_space == "pixels" else "gcn"
 
 
 def load_model(model: str, latent_prior: str | None = None) -> ModelSpec:

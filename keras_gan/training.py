@@ -212,8 +212,11 @@ def build_networks(experiment: experiments.Experiment, width: float, data: Train
         generator, discriminator = architectures.build(experiment.architecture, width, data.train)
     if deviations["d_init_scale"] != 1:
         architectures.scale_kernels(discriminator, deviations["d_init_scale"])
+    # Every paper generator names its output layer "y" and has no kernel after it.
+    if deviations["g_last_hidden_init_scale"] != 1:
+        below_output = [layer.name for layer in generator.layers if hasattr(layer, "kernel")][-2]
+        architectures.scale_kernels(generator, deviations["g_last_hidden_init_scale"], layer_names=[below_output])
     if deviations["g_output_init_scale"] != 1:
-        # Every paper generator names its output layer "y".
         architectures.scale_kernels(generator, deviations["g_output_init_scale"], layer_names=["y"])
     # After the scaling: it centres the generator that trains.
     if deviations["center_output"]:
@@ -239,6 +242,7 @@ def train(
     center_output: bool = False,
     d_init_scale: float = 1.0,
     g_output_init_scale: float = 1.0,
+    g_last_hidden_init_scale: float = 1.0,
     d_learning_rate_scale: float = 1.0,
     g_learning_rate_scale: float = 1.0,
     **overrides,
@@ -282,6 +286,9 @@ def train(
             this many times the paper's irange. Defaults to 1.0.
         g_output_init_scale: float. A deviation: the generator's output
             kernel starts this many times the paper's irange. Defaults to 1.0.
+        g_last_hidden_init_scale: float. A deviation: the kernel of the
+            generator's last hidden layer starts this many times the paper's
+            irange. Defaults to 1.0.
         d_learning_rate_scale, g_learning_rate_scale: float. Deviations: the
             discriminator's and generator's learning rates times this.
             Defaults to 1.0. All deviations are listed in
@@ -302,16 +309,18 @@ def train(
         )
     deviations = dict(
         center_output=center_output, d_init_scale=d_init_scale, g_output_init_scale=g_output_init_scale,
-        d_learning_rate_scale=d_learning_rate_scale, g_learning_rate_scale=g_learning_rate_scale,
+        g_last_hidden_init_scale=g_last_hidden_init_scale, d_learning_rate_scale=d_learning_rate_scale,
+        g_learning_rate_scale=g_learning_rate_scale,
     )
     for name in (key for key, deviation in experiments.DEVIATIONS.items() if not isinstance(deviation.default, bool)):
         check_positive_number(name, deviations[name])
     pretrain_epochs = spec.pretrain_epochs if pretrain_epochs is None else pretrain_epochs
-    if pretrain_epochs and (d_init_scale != 1 or g_output_init_scale != 1):
+    init_scales = {name: deviations[name] for name in ("d_init_scale", "g_output_init_scale", "g_last_hidden_init_scale")}
+    if pretrain_epochs and any(value != 1 for value in init_scales.values()):
         raise ValueError(
-            f"`d_init_scale` and `g_output_init_scale` are for one-stage experiments; {experiment!r} trains two "
-            f"stages and its second generator reuses the first's trained output layer. Received: "
-            f"d_init_scale={d_init_scale}, g_output_init_scale={g_output_init_scale}."
+            f"`d_init_scale`, `g_output_init_scale` and `g_last_hidden_init_scale` are for one-stage experiments; "
+            f"{experiment!r} trains two stages and its second generator reuses the first's trained layers. "
+            f"Received: {', '.join(f'{name}={value}' for name, value in init_scales.items())}."
         )
     out = Path(out_dir)
     keras.utils.set_random_seed(seed)

@@ -57,7 +57,7 @@ def test_train_passes_center_output_and_refuses_it_for_mnist(tmp_path, capsys):
 
 def test_train_passes_init_scales_and_checks_them(tmp_path, capsys):
     assert call("train", "tfd", "--d-init-scale", 10, "--out", tmp_path / "run") == 1
-    assert "`d_init_scale` and `g_output_init_scale` are for one-stage experiments" in capsys.readouterr().err
+    assert "`g_last_hidden_init_scale` are for one-stage experiments" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_:
         call("train", "mnist", "--g-lr-scale", 0)
     assert exit_.value.code == 2

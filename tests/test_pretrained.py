@@ -80,3 +80,17 @@ def test_unknown_names_list_the_choices(zoo):
         keras_gan.load_generator("lsun")
     with pytest.raises(ValueError, match="ships no gan"):
         keras_gan.load_gan("tiny")
+
+
+@pytest.mark.parametrize(
+    "record, space",
+    [
+        ({"experiment": "mnist"}, "pixels"),
+        ({"experiment": "cifar10_fc", "parzen_space": "gcn_display"}, "gcn"),
+        ({"experiment": "cifar10_conv"}, "gcn"),  # a run from before run.json named its space
+        ({"experiment": "cifar10_fc", "parzen_space": "pixels"}, "pixels"),  # --images under a CIFAR-10 experiment
+        ({"output_space": "gcn_display", "experiment": "cifar10_conv"}, "gcn_display"),  # a shipped model
+    ],
+)
+def test_a_run_generator_output_space_follows_its_record(record, space):
+    assert pretrained._output_space(record) == space

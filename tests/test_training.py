@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_gan import datasets, training
+from keras_gan import architectures, datasets, experiments, training
 from keras_gan.training import WallTime, epoch_batches, machine_description, train
 from tests.helpers import write_cifar_python, write_mnist, write_tfd
 
@@ -189,7 +189,10 @@ def test_center_output_is_refused_for_sigmoid_output_generators(data_dir, tmp_pa
 
 
 def test_init_and_learning_rate_deviations_are_applied_and_recorded(data_dir, tmp_path):
-    deviations = dict(d_init_scale=100.0, g_output_init_scale=50.0, d_learning_rate_scale=0.5, g_learning_rate_scale=3.0)
+    deviations = dict(
+        d_init_scale=100.0, g_output_init_scale=50.0, g_last_hidden_init_scale=4.0, d_learning_rate_scale=0.5,
+        g_learning_rate_scale=3.0,
+    )
     paper = train("mnist", tmp_path / "paper", epochs=1, data_dir=data_dir, **TINY)
     changed = train("mnist", tmp_path / "changed", epochs=1, data_dir=data_dir, **deviations, **TINY)
 
@@ -201,12 +204,36 @@ def test_init_and_learning_rate_deviations_are_applied_and_recorded(data_dir, tm
     for layer in ("h0", "h1"):
         assert 50 < mean_abs(changed.discriminator, layer) / mean_abs(paper.discriminator, layer) < 200, layer
     assert 25 < mean_abs(changed.generator, "y") / mean_abs(paper.generator, "y") < 100
-    np.testing.assert_allclose(mean_abs(changed.generator, "h0"), mean_abs(paper.generator, "h0"), rtol=0.05)
+    assert 3 < mean_abs(changed.generator, "h1") / mean_abs(paper.generator, "h1") < 6
     for network, scale in (("d", 0.5), ("g", 3.0)):
         rates = [float(getattr(gan, f"{network}_optimizer").learning_rate) for gan in (paper, changed)]
         np.testing.assert_allclose(rates[1], rates[0] * scale, rtol=1e-6)
     record = json.loads((tmp_path / "changed" / "run.json").read_text())
     assert {key: record[key] for key in deviations} == deviations and record["center_output"] is False
+
+
+@pytest.mark.parametrize("experiment", ["mnist", "cifar10_fc", "cifar10_conv"])
+def test_init_deviations_scale_exactly_their_own_layers(experiment):
+    spec = experiments.get(experiment)
+    shape = architectures.get(spec.architecture).image_shape
+    images = np.random.default_rng(0).random((20, *shape), dtype="float32")
+    data = training.TrainingData(images, images, spec.dataset)
+    paper = {key: deviation.default for key, deviation in experiments.DEVIATIONS.items()}
+    changed = {**paper, "d_init_scale": 10.0, "g_last_hidden_init_scale": 4.0, "g_output_init_scale": 0.5}
+    networks = []
+    for deviations in (paper, changed):
+        keras.utils.set_random_seed(0)  # the same draws, before scaling
+        networks.append(training.build_networks(spec, 0.02, data, deviations))
+    (g_paper, d_paper), (g_changed, d_changed) = networks
+
+    def ratios(before, after):
+        return {
+            layer.name: float(np.abs(after.get_layer(layer.name).kernel).sum() / np.abs(layer.kernel).sum())
+            for layer in before.layers if hasattr(layer, "kernel")
+        }
+
+    np.testing.assert_allclose(list(ratios(d_paper, d_changed).values()), 10.0, rtol=1e-5)
+    np.testing.assert_allclose(list(ratios(g_paper, g_changed).values()), [1.0, 4.0, 0.5], rtol=1e-5)
 
 
 @pytest.mark.parametrize("option", ["d_init_scale", "g_learning_rate_scale"])
@@ -216,9 +243,10 @@ def test_deviation_scales_must_be_positive(data_dir, tmp_path, option):
     assert not (tmp_path / "a").exists()
 
 
-def test_init_scales_are_refused_for_two_stage_experiments(tmp_path):
-    with pytest.raises(ValueError, match="for one-stage experiments"):
-        train("tfd", tmp_path / "a", epochs=1, d_init_scale=10.0, **TINY)
+@pytest.mark.parametrize("option", ["d_init_scale", "g_output_init_scale", "g_last_hidden_init_scale"])
+def test_init_scales_are_refused_for_two_stage_experiments(tmp_path, option):
+    with pytest.raises(ValueError, match=f"for one-stage experiments.*{option}=10.0"):
+        train("tfd", tmp_path / "a", epochs=1, **{option: 10.0}, **TINY)
     assert not (tmp_path / "a").exists()
 
 
