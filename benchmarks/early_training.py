@@ -1,26 +1,24 @@
 """Early-training health of a paper experiment under candidate deviations: does D win, do samples collapse?
 
-Trains `--steps` updates of one experiment on its real data (seed 0, the
-experiment's optimizers unless `--adam`) and prints a row every `--every`
-updates: D(x), D(G(z)), the generator loss, the per-pixel std of 2,000
-samples across the noise (a collapsed generator has ~0; GCN data has ~1), and a
-quick Parzen estimate in the display space (2,000 samples, sigma on 500
-validation images, the next 1,000 scored), beside the same estimate for 2,000
-real training images (the first row). After each row it rewrites `--grid` with the
-latest samples, so a long screen can be looked at while it runs.
+Trains `--steps` updates of one run configuration (the experiment with
+`--set FIELD=VALUE` changes, as `keras-gan train` takes them) on its real
+data and prints a row every `--every` updates: D(x), D(G(z)),
+the generator loss, the per-pixel std of 2,000 samples across the noise (a
+collapsed generator has ~0; GCN data has ~1), and a quick Parzen estimate in
+the display space (2,000 samples, sigma on 500 validation images, the next
+1,000 scored), beside the same estimate for 2,000 real training images (the
+first row). After each row it rewrites `--grid` with the latest samples, so a
+long screen can be looked at while it runs.
 
-The candidate deviations, each off by default (the paper's settings):
-- `--center-output`, `--d-init-scale S`, `--g-output-init-scale S`,
-  `--g-last-hidden-init-scale S`, `--d-lr-scale S`, `--g-lr-scale S`: as
-  `keras-gan train`'s options of the same names
-  (`keras_gan.experiments.DEVIATIONS`);
-- `--adam`: Adam(2e-4, beta_1=0.5) for both networks (DCGAN's) instead of the YAML's SGD.
+Candidate deviations are settings (`keras-gan config EXPERIMENT` lists them),
+e.g. `--set center_output=true`, `--set d_init_ranges.y=0.05`,
+`--set g_learning_rate=0.04`, `--set optimizer=adam --set g_learning_rate=2e-4`.
 
 This is a screen for choosing what to train, not a result: the rows after a
 few thousand updates say little about where a run ends.
 
 Usage: python -m benchmarks.early_training cifar10_conv --width 0.25 --steps 1200 --every 200 \
-    --center-output --d-init-scale 10 --g-output-init-scale 40 --data-dir ../shared/data
+    --set center_output=true --set g_init_ranges.y=2.0 --set jit_compile=false --data-dir ../shared/data
 """
 
 import argparse
@@ -29,12 +27,12 @@ import time
 import keras
 import numpy as np
 
-from keras_gan import datasets, experiments
-from keras_gan.cli import add_deviation_arguments
+from keras_gan import datasets
+from keras_gan.cli import add_config_arguments, config_from_arguments
+from keras_gan.datasets.pipeline import load_training_data
 from keras_gan.evaluation import evaluate_generator
 from keras_gan.plotting import save_grid
 from keras_gan.priors import sample_latent
-from keras_gan.training import build_networks, load_training_data
 
 
 def quick_parzen(samples: np.ndarray, valid: np.ndarray) -> tuple:
@@ -45,31 +43,21 @@ def quick_parzen(samples: np.ndarray, valid: np.ndarray) -> tuple:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("experiment", choices=sorted(experiments.EXPERIMENTS))
-    parser.add_argument("--width", type=float, default=0.25, help="hidden-size multiplier (default 0.25)")
+    add_config_arguments(parser)
     parser.add_argument("--steps", type=int, default=1200, help="updates (default 1200)")
     parser.add_argument("--every", type=int, default=200, help="updates between rows (default 200)")
-    add_deviation_arguments(parser)
-    parser.add_argument("--adam", action="store_true")
     parser.add_argument("--data-dir", help="folder with the dataset files")
     parser.add_argument("--grid", default="early_training.png", help="latest sample grid (default early_training.png)")
     args = parser.parse_args()
 
-    keras.utils.set_random_seed(0)
-    spec = experiments.get(args.experiment)
-    data = load_training_data(spec, args.data_dir)
+    spec = config_from_arguments(args)
+    keras.utils.set_random_seed(spec.seed)
+    data = load_training_data(spec.dataset, spec.gcn, args.data_dir)
     display = datasets.gcn_to_display if spec.gcn else (lambda images: images)
     valid = display(data.valid[:1500])
-    deviations = {key: getattr(args, key) for key in experiments.DEVIATIONS}
-    generator, discriminator = build_networks(spec, args.width, data, deviations)
+    generator, discriminator = spec.build_networks(data.train)
     steps_per_epoch = len(data.train) // spec.batch_size
-    gan = spec.build_gan(
-        steps_per_epoch, args.width, seed=0, jit_compile=False, networks=(generator, discriminator),
-        d_learning_rate_scale=args.d_learning_rate_scale, g_learning_rate_scale=args.g_learning_rate_scale,
-    )
-    if args.adam:
-        gan.compile(d_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
-                    g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5), jit_compile=False)
+    gan = spec.build_gan(steps_per_epoch, networks=(generator, discriminator))
     noise = np.asarray(sample_latent(spec.latent_prior, (2000, generator.input_shape[-1]), seed=1))
     rng = np.random.default_rng(0)
     print(f"{'updates':>7s} {'seconds':>7s} {'D(x)':>5s} {'D(G(z))':>8s} {'g_loss':>6s} {'std across z':>12s} "

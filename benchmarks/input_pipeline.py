@@ -3,7 +3,7 @@
 For the MNIST experiment (batch 100) and the convolutional CIFAR-10 experiment
 (batch 128), prints examples/second of
 - `keras_gan.datasets.load` (shuffled with a seed), after one warm-up epoch;
-- `keras_gan.training.epoch_batches`, the pipeline `keras-gan train` feeds to `fit`;
+- `keras_gan.datasets.pipeline.epoch_batches`, the pipeline `keras-gan train` feeds to `fit`;
 - the GAN's training step (the experiment's networks at `--width`, XLA as `fit`
   chooses), measured on random images of the same shape;
 and the ratio of the slower pipeline to the training step (target: >= 5, so that
@@ -21,7 +21,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from keras_gan import datasets, experiments
-from keras_gan.training import epoch_batches
+from keras_gan.datasets.pipeline import epoch_batches
 
 # (experiment, dataset, batch size) of the paper's training runs.
 PIPELINES = (("mnist", "mnist", 100), ("cifar10_conv", "cifar10", 128))
@@ -30,7 +30,7 @@ PIPELINES = (("mnist", "mnist", 100), ("cifar10_conv", "cifar10", 128))
 def training_rate(experiment: str, width: float, steps: int = 10) -> float:
     """Examples/second the experiment's training step consumes (after tracing)."""
     spec = experiments.get(experiment)
-    gan = spec.build_gan(steps_per_epoch=steps, width=width, seed=0)
+    gan = spec.override({"width": width}).build_gan(steps_per_epoch=steps)
     shape = (spec.batch_size * steps, *gan.generator.output_shape[1:])
     x = np.random.default_rng(0).uniform(size=shape).astype("float32")
     gan.fit(x, batch_size=spec.batch_size, epochs=1, verbose=0)  # trace and compile
@@ -40,7 +40,7 @@ def training_rate(experiment: str, width: float, steps: int = 10) -> float:
 
 
 def epoch_batches_rate(name: str, batch_size: int, data_dir: Optional[str], epochs: int = 3) -> float:
-    """Examples/second of `training.epoch_batches` over `epochs` epochs, after one warm-up epoch."""
+    """Examples/second of `epoch_batches` over `epochs` epochs, after one warm-up epoch."""
     images, _ = datasets.load_numpy(name, "train", data_dir=data_dir)
     dataset = epoch_batches(images, batch_size, seed=0, first_epoch=0, epochs=epochs + 1)
     steps = len(images) // batch_size

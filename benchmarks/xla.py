@@ -17,13 +17,13 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from benchmarks.train_step import steps_per_second  # noqa: E402
-from keras_gan import architectures, experiments  # noqa: E402
+from keras_gan import experiments  # noqa: E402
 
 
 def gan_steps_per_second(spec: experiments.Experiment, width: float, jit: bool, steps: int) -> float:
     keras.utils.set_random_seed(0)
-    generator, discriminator = architectures.build(spec.architecture, width, None)
-    gan = spec.build_gan(steps, width, seed=0, jit_compile=jit, networks=(generator, discriminator))
+    gan = spec.override({"width": width, "jit_compile": jit}).build_gan(steps)
+    generator = gan.generator
     x = np.random.default_rng(0).uniform(size=(spec.batch_size * max(steps, 5), *generator.output_shape[1:]))
     return steps_per_second(gan, x.astype("float32"), steps, repeats=1, batch_size=spec.batch_size)
 

@@ -1,11 +1,13 @@
 """Callbacks that training a GAN needs and Keras does not provide.
 
 Checkpoints, CSV and TensorBoard scalars come from Keras' own
-`BackupAndRestore`, `CSVLogger`, `TensorBoard` and `TerminateOnNaN`. Put these
-callbacks before `CSVLogger` and `TensorBoard` in the list: they add their
-numbers to the epoch's `logs`, which the later callbacks then record.
+`BackupAndRestore`, `CSVLogger` and `TensorBoard`. Put these callbacks before
+`CSVLogger` and `TensorBoard` in the list: they add their numbers to the
+epoch's `logs`, which the later callbacks then record.
 """
 
+import json
+import time
 from pathlib import Path
 
 import keras
@@ -13,8 +15,78 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan import plotting
-from keras_gan.evaluation.parzen import evaluate_generator
 from keras_gan._checks import check_positive_int
+from keras_gan._io import atomic_write_json
+from keras_gan.evaluation.parzen import evaluate_generator
+from keras_gan.records import machine_description
+
+
+class TerminateOnNaN(keras.callbacks.TerminateOnNaN):
+    """Keras' `TerminateOnNaN`, watching the GAN's `d_loss` and `g_loss`.
+
+    A GAN has no single `loss`; this stops (by raising, so that the last good
+    checkpoint is kept) as soon as either loss is NaN or infinite.
+
+    Example:
+    >>> TerminateOnNaN().on_batch_end(0, {"d_loss": float("nan")})
+    Traceback (most recent call last):
+    ...
+    RuntimeError: d_loss is nan at batch 0: training diverged. The last completed epoch is kept in OUT/backup; lower the learning rate and run again.
+    """
+
+    def __init__(self):
+        super().__init__(raise_error=True)
+
+    def on_batch_end(self, batch, logs=None):
+        for key in ("d_loss", "g_loss"):
+            value = (logs or {}).get(key)
+            if value is not None and not np.isfinite(value):
+                raise RuntimeError(
+                    f"{key} is {value} at batch {batch}: training diverged. The last completed "
+                    "epoch is kept in OUT/backup; lower the learning rate and run again."
+                )
+
+
+class WallTime(keras.callbacks.Callback):
+    """Adds each epoch's wall-clock time to a run record, atomically, at every epoch end.
+
+    At the end of every epoch the seconds since the previous epoch ended (or
+    since `fit` began) are added to `wall_time_seconds` in the JSON file
+    `record_path`, and this machine (`machine_description`) to its `hardware`
+    list, through an atomic rewrite. A session killed mid-run so keeps the
+    time of its completed epochs, and a resumed run adds its own: the total
+    is the time spent training over all sessions and machines, less the part
+    of each interrupted epoch done before the interruption. Put it before
+    `BackupAndRestore`, so that every checkpointed epoch has its time recorded.
+
+    Args:
+        record_path: str or Path. An existing JSON object file (`OUT/run.json`).
+
+    Example:
+    >>> import tempfile
+    >>> record = Path(tempfile.mkdtemp()) / "run.json"
+    >>> _ = record.write_text("{}")
+    >>> timer = WallTime(record); timer.on_train_begin(); timer.on_epoch_end(0)
+    >>> sorted(json.loads(record.read_text()))
+    ['hardware', 'wall_time_seconds']
+    """
+
+    def __init__(self, record_path):
+        super().__init__()
+        self.record_path = Path(record_path)
+        self.machine = machine_description()
+
+    def on_train_begin(self, logs=None):
+        self._last = time.monotonic()
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = time.monotonic()
+        record = json.loads(self.record_path.read_text())
+        record["wall_time_seconds"] = round(record.get("wall_time_seconds", 0.0) + now - self._last, 3)
+        if self.machine not in record.setdefault("hardware", []):
+            record["hardware"].append(self.machine)
+        atomic_write_json(record, self.record_path)
+        self._last = now
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -112,3 +184,73 @@ class ParzenEvaluation(keras.callbacks.Callback):
         result = evaluate_generator(samples, self.valid, self.test, n_valid=None)
         if logs is not None:
             logs.update(parzen_ll=result.mean, parzen_se=result.std_error, parzen_sigma=result.sigma)
+
+
+class SampleQuality(keras.callbacks.Callback):
+    """Logs the cheap sample-quality metrics every `every` epochs: classifier FID, KID and classes covered.
+
+    `n_samples` samples are compared with `real` images in the features of
+    the dataset's frozen classifier (`keras_gan.evaluation.classifiers`):
+    `fid` (`frechet_distance`), `kid` and `kid_std` (`kernel_distance`, in
+    units of 1e-3) and `classes_covered` (`class_statistics`) land in the
+    epoch's `logs`, hence in `History`, the CSV log and TensorBoard. With a few
+    thousand images, FID is biased upwards against the full evaluation's
+    (`sample_quality`, 10,000 each): compare epochs with each other. Like
+    `ParzenEvaluation`, the first epoch of every `fit` call is measured, so
+    that `CSVLogger` records the columns.
+
+    Args:
+        real: array. Real images in the generator's output space, e.g.
+            2,000 training images.
+        dataset: str. The dataset whose shipped classifier measures
+            (`"tfd"` uses FER-2013's); ignored with `classifier`.
+        n_samples: int. Samples per evaluation. Defaults to 2000.
+        every: int. Measure after the first epoch of `fit` and every
+            `every`-th. Defaults to 1.
+        seed: int. Seed of the samples and of KID's subsets. Defaults to 0.
+        to_display: callable or None. Maps the samples, and `real` (once,
+            here), to the [0, 1] images the classifier takes, e.g.
+            `keras_gan.datasets.gcn_to_display` for a GCN model. Defaults to None.
+        classifier: `keras.Model` or None. The feature classifier. Defaults
+            to None, the shipped one of `dataset`.
+
+    Example:
+    >>> callback = SampleQuality(train_images[:2000], "mnist")
+    >>> gan.fit(images, epochs=5, callbacks=[callback, keras.callbacks.CSVLogger("log.csv")])  # doctest: +SKIP
+    """
+
+    def __init__(self, real, dataset: str, n_samples: int = 2000, every: int = 1, seed: int = 0, to_display=None,
+                 classifier=None):
+        from keras_gan.evaluation.classifiers import classify, load_classifier
+
+        check_positive_int("n_samples", n_samples)
+        check_positive_int("every", every)
+        super().__init__()
+        self.classifier = classifier if classifier is not None else load_classifier(dataset)
+        self.to_display = to_display
+        self.real = classify(self._space(np.asarray(real)), self.classifier)
+        self.n_samples = n_samples
+        self.every = every
+        self.seed = seed
+
+    def _space(self, images):
+        return images if self.to_display is None else self.to_display(images)
+
+    def on_train_begin(self, logs=None):
+        self._evaluated = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        from keras_gan.evaluation import classify, metrics
+
+        if self._evaluated and (epoch + 1) % self.every:
+            return
+        self._evaluated = True
+        samples = self._space(np.asarray(self.model.generate(self.n_samples, seed=self.seed)))
+        fake = classify(samples, self.classifier)
+        kid = metrics.kernel_distance(self.real.embeddings, fake.embeddings, seed=self.seed)
+        classes = metrics.class_statistics(fake.probabilities, self.real.probabilities)
+        if logs is not None:
+            logs.update(
+                fid=metrics.frechet_distance(self.real.embeddings, fake.embeddings),
+                kid=1000 * kid.mean, kid_std=1000 * kid.std, classes_covered=classes.covered,
+            )

@@ -1,4 +1,4 @@
-"""The `keras-gan` command line: train, sample, info, evaluate, figures, export, publish.
+"""The `keras-gan` command line: train, config, sample, info, evaluate, figures, export, publish.
 
 A MODEL is a pretrained name (`keras-gan` lists them in `--help`), a run
 folder written by `keras-gan train` (its `gan.keras` is used), a saved GAN
@@ -20,22 +20,20 @@ from keras_gan.priors import PRIORS
 def _train(args):
     from keras_gan.training import train
 
-    train(
-        args.experiment,
-        args.out or f"runs/{args.experiment}",
-        epochs=args.epochs,
-        pretrain_epochs=args.pretrain_epochs,
-        width=args.width,
-        seed=args.seed,
-        data_dir=args.data_dir,
-        dataset=args.dataset,
-        images=args.images,
-        image_size=args.image_size,
-        jit_compile=True if args.xla else None,
-        parzen_every=args.parzen_every,
-        verbose=args.verbose,
-        **{key: getattr(args, key) for key in experiments.DEVIATIONS},
-    )
+    train(args.config, args.out or f"runs/{args.experiment}", data_dir=args.data_dir, images=args.images,
+          verbose=args.verbose)
+
+
+def _config(args):
+    from keras_gan.records import deviation_lines
+
+    paper = args.config.paper().to_dict()
+    for field, value in args.config.to_dict().items():
+        note = "" if value == paper[field] else f"   (the paper's: {paper[field]})"
+        print(f"{field} = {value}{note}")
+    lines = deviation_lines(args.config)
+    print(f"deviations from the paper: {'; '.join(lines) if lines else 'none'}")
+    print(f"command: {experiments.command_line(args.config)}")
 
 
 def _sample(args):
@@ -65,15 +63,34 @@ def _info(args):
         print(f"{key}: {value}")
 
 
+def _metric_list(text: str) -> list:
+    from keras_gan.evaluation import METRICS
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in METRICS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"must be a comma-separated list of {','.join(METRICS)}, got {text!r}")
+    return names
+
+
 def _evaluate(args):
-    from keras_gan.evaluation import score
+    from keras_gan.evaluation import sample_quality
 
     spec = pretrained.load_model(args.model, args.latent_prior)
-    result = score(
-        spec, spec.dataset(args.dataset), args.data_dir, spec.output_space, n_samples=args.n_samples,
-        seed=args.seed, protocol=args.protocol, n_valid="paper" if args.n_valid is None else (args.n_valid or None),
+    report = sample_quality(
+        spec, spec.dataset(args.dataset), args.data_dir, spec.output_space, metrics_to_run=args.metrics,
+        n_samples=args.n_samples, n_real=args.n_real, seed=args.seed, protocol=args.protocol,
+        n_valid="paper" if args.n_valid is None else (args.n_valid or None),
     )
-    print(result)
+    print(report)
+
+
+def _train_classifier(args):
+    from keras_gan.evaluation.classifiers import train_classifier
+
+    folder = train_classifier(args.dataset, args.run or f"runs/classifiers/{args.dataset}", out=args.out,
+                              data_dir=args.data_dir, seed=args.seed, epochs=args.epochs, verbose=args.verbose)
+    print(f"wrote {folder}")
 
 
 def _figures(args):
@@ -115,14 +132,27 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def add_deviation_arguments(parser: argparse.ArgumentParser) -> None:
-    """One option per `experiments.DEVIATIONS` entry, stored under the entry's key."""
-    for key, deviation in experiments.DEVIATIONS.items():
-        if isinstance(deviation.default, bool):
-            parser.add_argument(deviation.flag, dest=key, action="store_true", help=f"deviation: {deviation.help}")
-        else:
-            parser.add_argument(deviation.flag, dest=key, type=_positive_float, default=deviation.default,
-                                metavar="S", help=f"deviation: {deviation.help} (default {deviation.default})")
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that make a run configuration: the experiment, `--set FIELD=VALUE` and three shorthands."""
+    parser.add_argument("experiment", choices=sorted(experiments.EXPERIMENTS), help="the paper's experiment")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="settings",
+                        help="change one setting of the paper's configuration (repeatable); "
+                             "`keras-gan config EXPERIMENT` lists them all with the paper's values")
+    parser.add_argument("--epochs", type=_positive_int, help="the same as --set epochs=N")
+    parser.add_argument("--width", type=_positive_float, help="the same as --set width=W (hidden-size multiplier)")
+    parser.add_argument("--seed", type=int, help="the same as --set seed=S")
+
+
+def config_from_arguments(args: argparse.Namespace) -> experiments.Experiment:
+    """The configuration that `add_config_arguments`' options describe; one clear `ValueError` if they are wrong."""
+    config = experiments.get(args.experiment)
+    changes = dict(experiments.parse_setting(config, text) for text in args.settings)
+    for name in ("epochs", "width", "seed"):
+        if getattr(args, name) is not None:
+            if name in changes:
+                raise ValueError(f"Both --{name} and --set {name}= were given: pass one.")
+            changes[name] = getattr(args, name)
+    return config.override(changes)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,23 +168,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train a paper experiment (resumable)",
                                 description="Train a paper experiment; run it again to resume.")
-    train.add_argument("experiment", choices=sorted(experiments.EXPERIMENTS), help="the paper's experiment")
-    train.add_argument("--epochs", type=_positive_int, help="total epochs (default: the experiment's)")
-    train.add_argument("--pretrain-epochs", type=int,
-                       help="epochs of TFD's first stage (default: the experiment's 50; 0 skips it)")
-    train.add_argument("--width", type=_positive_float, default=1.0, help="hidden-size multiplier (default 1.0)")
+    add_config_arguments(train)
     train.add_argument("--out", help="run folder (default runs/EXPERIMENT)")
-    train.add_argument("--seed", type=int, default=0, help="seed of weights, data order and noise (default 0)")
     train.add_argument("--data-dir", help="folder with the dataset files (default $KERAS_GAN_DATA_DIR)")
-    train.add_argument("--dataset", help="another dataset of the same image shape, e.g. fer2013 for tfd")
     train.add_argument("--images", help="train the MNIST networks on this folder of images instead")
-    train.add_argument("--image-size", type=_positive_int, help="resize --images to this square size")
-    train.add_argument("--xla", action="store_true", help="force XLA compilation (default: Keras' auto)")
-    add_deviation_arguments(train)
-    train.add_argument("--parzen-every", type=int, default=1, help="Parzen estimate every N epochs (CIFAR-10: in display space), 0: never")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                        help="1: progress bar (default), 2: one line per epoch (for logs), 0: silent")
     train.set_defaults(handler=_train)
+
+    config = commands.add_parser("config", help="print every setting of a run with the paper's values",
+                                 description="Print the configuration that `keras-gan train` with the same "
+                                             "options would run, its deviations from the paper and its command.")
+    add_config_arguments(config)
+    config.set_defaults(handler=_config)
 
     sample = model_command("sample", "write samples as a PNG grid or a .npy array", _sample)
     sample.add_argument("-n", type=_positive_int, default=100, help="number of samples (default 100)")
@@ -163,15 +189,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     model_command("info", "print a model's architecture, parameters and training record", _info)
 
-    evaluate = model_command("evaluate", "Parzen-window log-likelihood, the paper's protocol", _evaluate)
-    evaluate.add_argument("--dataset", help="dataset of the valid/test splits (default: the model's own)")
+    evaluate = model_command("evaluate", "Parzen log-likelihood (the paper's protocol), FID, KID, precision/recall, "
+                             "density/coverage, classes and memorisation, beside real training images' values",
+                             _evaluate)
+    evaluate.add_argument("--metrics", type=_metric_list, default="parzen,fid,kid,prdc,classes,memorisation",
+                          help="comma-separated metrics (default: all, parzen,fid,kid,prdc,classes,memorisation)")
+    evaluate.add_argument("--dataset", help="dataset of the real images (default: the model's own)")
     evaluate.add_argument("--data-dir", help="folder with the dataset files")
     evaluate.add_argument("--n-samples", type=_positive_int, default=10000, help="generator samples (default 10000)")
+    evaluate.add_argument("--n-real", type=_positive_int, default=10000,
+                          help="real training images of the feature metrics' reference set (default 10000)")
     evaluate.add_argument("--n-valid", type=int,
-                          help="validation examples for sigma (default: the paper's, 1000 for MNIST and "
+                          help="Parzen: validation examples for sigma (default: the paper's, 1000 for MNIST and "
                                "all for TFD/FER-2013; 0: all)")
-    evaluate.add_argument("--protocol", choices=("paper", "refine"), default="paper", help="sigma search")
-    evaluate.add_argument("--seed", type=int, default=0, help="sample seed (default 0)")
+    evaluate.add_argument("--protocol", choices=("paper", "refine"), default="paper", help="Parzen's sigma search")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the samples and real subsets (default 0)")
 
     figures = model_command("figures", "the paper's Figures 2 (nearest training examples) and 3 (interpolations)",
                             _figures)
@@ -186,6 +218,19 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--version", type=_positive_int, help="version (default: the next free one)")
     export.add_argument("--max-samples", type=_positive_int, default=DEFAULT_MAX_SAMPLES,
                         help=f"the most images one `sample` request may ask for (default: {DEFAULT_MAX_SAMPLES})")
+    classifier = commands.add_parser(
+        "train-classifier", help="train a dataset's feature classifier for `evaluate` (resumable; maintainers)",
+        description="Train the small classifier whose features `keras-gan evaluate` measures samples with; "
+                    "run it again to resume.")
+    classifier.add_argument("dataset", choices=("mnist", "cifar10", "fer2013"), help="dataset (TFD uses fer2013's)")
+    classifier.add_argument("--data-dir", help="folder with the dataset files (default $KERAS_GAN_DATA_DIR)")
+    classifier.add_argument("--run", help="checkpoint and log folder (default runs/classifiers/DATASET)")
+    classifier.add_argument("--out", help="classifier folder written at the end (default saved_models/classifiers/DATASET)")
+    classifier.add_argument("--epochs", type=_positive_int, help="training epochs (default: the dataset's)")
+    classifier.add_argument("--seed", type=int, default=0, help="seed of weights, batches and shifts (default 0)")
+    classifier.add_argument("--verbose", type=int, choices=(0, 1, 2), default=2, help="Keras fit verbosity (default 2)")
+    classifier.set_defaults(handler=_train_classifier)
+
     publish = commands.add_parser("publish", help="ship a finished run as a pretrained model (maintainers)",
                                   description="Score a finished run and write saved_models/NAME/.")
     publish.add_argument("run", help="finished run folder")
@@ -199,6 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if hasattr(args, "settings"):
+        try:
+            args.config = config_from_arguments(args)
+        except ValueError as error:
+            print(f"keras-gan {args.command}: error: {error}", file=sys.stderr)
+            return 2
     try:
         args.handler(args)
     except (FileNotFoundError, FileExistsError, ValueError, OSError, RuntimeError, NotImplementedError) as error:

@@ -1,9 +1,15 @@
-"""The paper's experiments: networks plus training settings, in one place.
+"""A run of the paper, as one frozen configuration: `Experiment`.
 
-Each `Experiment` holds what goodfeli/adversarial's YAML files hold: the
-architecture, batch size, learning rate and its decay, the momentum ramp, the
-noise prior and k. `experiment.build_gan(...)` returns a compiled `GAN` that
-trains as that YAML file does.
+`EXPERIMENTS[name]` holds what goodfeli/adversarial's YAML file for `name`
+holds (architecture and per-layer initial ranges, batch size, per-network
+learning rates and their decay, the momentum ramp, the noise prior, k, the
+update rule), plus the run settings this package adds (width, epochs, seed,
+XLA, precision, the Parzen monitor). A run is such a configuration with some
+fields changed: `config.override({"g_learning_rate": 0.01})` or
+`keras-gan train mnist --set g_learning_rate=0.01`. Its deviations from the
+paper are the fields that differ from `EXPERIMENTS[config.name]`
+(`deviations(config)`); the run settings in `RUN_SETTINGS` size, seed and
+monitor a run without changing its method and are not deviations.
 
 Two facts of the paper's code shape the optimizers:
 - its discriminator objective is `0.5 * (BCE(real) + BCE(fake))`, half of
@@ -14,207 +20,403 @@ Two facts of the paper's code shape the optimizers:
 """
 
 import dataclasses
-from typing import NamedTuple
+import types
+import typing
 
-from keras_gan import architectures
-from keras_gan.model import GAN
+import keras
+
+from keras_gan import architectures, datasets
+from keras_gan.losses import GENERATOR_LOSSES
+from keras_gan.model import GAN, UPDATES
+from keras_gan.priors import PRIORS
 from keras_gan.schedules import ExponentialDecayToFloor, LinearMomentum, ScheduledMomentumSGD
+
+OPTIMIZERS = ("sgd", "adam")
+DTYPE_POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
+# Fields that size, seed, compile and monitor a run; changing them is not a deviation from the paper.
+RUN_SETTINGS = ("width", "epochs", "pretrain_epochs", "seed", "jit_compile", "parzen_every", "parzen_samples")
 
 
 @dataclasses.dataclass(frozen=True)
 class Experiment:
-    """One experiment of the paper.
+    """Every setting of one training run; `EXPERIMENTS[name]` are the paper's.
 
     Args:
-        name: str. Registry key.
-        architecture: str. Key of `keras_gan.architectures.ARCHITECTURES`.
-        dataset: str. Name for `keras_gan.datasets.load`.
+        name: str. The paper's experiment this run is based on (a key of
+            `EXPERIMENTS`); deviations are counted against it.
+        architecture: str. A key of `keras_gan.architectures.ARCHITECTURES`.
+        dataset: str. A key of `keras_gan.datasets.DATASETS`.
         batch_size: int. Minibatch size m.
-        learning_rate: float. The YAML's learning rate (G's; D's is half).
-        latent_prior: str. `"uniform"` or `"normal"`.
         epochs: int. Epochs of the (last) training stage.
+        d_learning_rate, g_learning_rate: float. Initial learning rates of D
+            and G (D's is half the YAML's, see the module docstring).
+        latent_prior: str. `"uniform"` or `"normal"`.
+        g_init_ranges, d_init_ranges: dict. Layer name -> initial range r
+            (weights uniform on [-r, r]) of G's and D's layers.
         pretrain_epochs: int. Epochs of a first stage (TFD), else 0.
         gcn: bool. Whether images are globally contrast normalised.
-        d_steps: int. k. Defaults to 1.
-        update: str. `"alternating"` or `"simultaneous"`. Defaults to
-            `"simultaneous"` (the paper's code).
+        width: float. Multiplier of the hidden sizes (1.0: the paper's).
+        image_size: int or None. Side of a user's image folder's images
+            after resizing (`keras-gan train --images`). Defaults to None.
+        d_steps: int. k, discriminator updates per generator update.
+        update: str. `"alternating"` (Algorithm 1) or `"simultaneous"` (the
+            paper's code).
+        generator_loss: str. `"non_saturating"` (the paper's practice and
+            code) or `"minimax"`.
+        optimizer: str. `"sgd"` (momentum SGD, the paper's) or `"adam"`
+            (its beta_1 is `adam_beta_1`; no momentum ramp).
+        adam_beta_1: float. Adam's beta_1, when `optimizer="adam"`.
         initial_momentum, final_momentum: float. The momentum ramp's ends.
         momentum_start, momentum_saturate: int. Epochs of the ramp.
-        decay_factor, min_learning_rate: float. Learning-rate decay per update.
-        jit_compile: bool or "auto". XLA compilation when `build_gan` is not
-            told otherwise. Defaults to "auto" (Keras' choice).
-        source: str. The YAML file(s) this reproduces.
+        decay_factor, min_learning_rate: float. Learning rates are divided by
+            `decay_factor` after every update, down to `min_learning_rate`.
+        center_output: bool. Start a linear-output generator's bias so that
+            its mean sample is the training set's mean image.
+        seed: int. Seed of the initial weights, data order and noise.
+        jit_compile: bool or "auto". XLA compilation ("auto": Keras' choice).
+        dtype_policy: str. Keras precision policy of both networks.
+        parzen_every: int. A Parzen estimate on the validation split every
+            this many epochs (0: never).
+        parzen_samples: int. Generator samples for that estimate.
+
+    Example:
+    >>> config = EXPERIMENTS["mnist"].override({"g_learning_rate": 0.01, "width": 0.1})
+    >>> deviations(config)
+    {'g_learning_rate': (0.1, 0.01)}
     """
 
     name: str
     architecture: str
     dataset: str
     batch_size: int
-    learning_rate: float
-    latent_prior: str
     epochs: int
+    d_learning_rate: float
+    g_learning_rate: float
+    latent_prior: str
+    g_init_ranges: dict
+    d_init_ranges: dict
     pretrain_epochs: int = 0
     gcn: bool = False
+    width: float = 1.0
+    image_size: int | None = None
     d_steps: int = 1
     update: str = "simultaneous"
+    generator_loss: str = "non_saturating"
+    optimizer: str = "sgd"
+    adam_beta_1: float = 0.5
     initial_momentum: float = 0.5
     final_momentum: float = 0.7
     momentum_start: int = 1
     momentum_saturate: int = 250
     decay_factor: float = 1.000004
     min_learning_rate: float = 1e-6
+    center_output: bool = False
+    seed: int = 0
     jit_compile: bool | str = "auto"
-    source: str = ""
+    dtype_policy: str = "float32"
+    parzen_every: int = 1
+    parzen_samples: int = 10000
 
-    def optimizer(self, steps_per_epoch: int, learning_rate: float) -> ScheduledMomentumSGD:
-        """SGD with this experiment's learning-rate decay and momentum ramp."""
+    def __post_init__(self):
+        for field in dataclasses.fields(self):
+            object.__setattr__(self, field.name, _checked(field, getattr(self, field.name)))
+        choices = {
+            "architecture": tuple(architectures.ARCHITECTURES), "dataset": tuple(datasets.DATASETS),
+            "latent_prior": PRIORS, "update": UPDATES, "generator_loss": tuple(GENERATOR_LOSSES),
+            "optimizer": OPTIMIZERS, "dtype_policy": DTYPE_POLICIES, "jit_compile": (True, False, "auto"),
+        }
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"`{name}` must be one of {list(allowed)}. Received: {name}={getattr(self, name)!r}")
+        for name in ("batch_size", "epochs", "d_learning_rate", "g_learning_rate", "width", "d_steps",
+                     "min_learning_rate", "parzen_samples", "adam_beta_1"):
+            _check_range(name, getattr(self, name), low=0, strict=True)
+        for name in ("pretrain_epochs", "momentum_start", "momentum_saturate", "parzen_every", "seed",
+                     "initial_momentum", "final_momentum"):
+            _check_range(name, getattr(self, name), low=0, strict=False)
+        if self.image_size is not None:
+            _check_range("image_size", self.image_size, low=0, strict=True)
+        if self.decay_factor < 1:
+            raise ValueError(f"`decay_factor` must be >= 1. Received: decay_factor={self.decay_factor!r}")
+        if self.adam_beta_1 >= 1 or self.final_momentum >= 1 or self.initial_momentum >= 1:
+            raise ValueError("`adam_beta_1`, `initial_momentum` and `final_momentum` must be below 1. "
+                             f"Received: {self.adam_beta_1}, {self.initial_momentum}, {self.final_momentum}")
+        if self.update == "simultaneous" and self.d_steps != 1:
+            raise ValueError(f"`update='simultaneous'` makes one joint step, so it needs `d_steps=1`. "
+                             f"Received: d_steps={self.d_steps}")
+        architecture = architectures.get(self.architecture)
+        for name, paper in (("g_init_ranges", architecture.g_init_ranges), ("d_init_ranges", architecture.d_init_ranges)):
+            given = getattr(self, name)
+            if set(given) != set(paper):
+                raise ValueError(f"`{name}` of architecture {self.architecture!r} must name the layers "
+                                 f"{sorted(paper)}. Received: {sorted(given)}")
+            for layer, value in given.items():
+                _check_range(f"{name}.{layer}", value, low=0, strict=True)
+        if self.center_output and architecture.output_bias_from_marginals:
+            raise ValueError(
+                f"`center_output` is for the linear-output CIFAR-10 generators (cifar10_fc, cifar10_conv). "
+                f"Received: center_output=True with architecture {self.architecture!r}, whose generator ends in a "
+                "sigmoid with its bias already set from the data's marginals."
+            )
+
+    def override(self, changes: dict) -> "Experiment":
+        """This configuration with `changes` applied; `"g_init_ranges.y"`-style keys change one layer.
+
+        Args:
+            changes: dict. Field name (or `field.layer` for the init ranges)
+                -> new value.
+
+        Example:
+        >>> EXPERIMENTS["cifar10_fc"].override({"g_init_ranges.y": 0.1}).g_init_ranges
+        {'h0': 0.05, 'h1': 0.05, 'y': 0.1}
+        """
+        fields = {field.name for field in dataclasses.fields(self)}
+        updates = {}
+        for key, value in changes.items():
+            name, _, layer = key.partition(".")
+            if name not in fields or name == "name" or (layer and not isinstance(getattr(self, name), dict)):
+                raise ValueError(f"Unknown setting {key!r}. Valid settings: {', '.join(sorted(fields - {'name'}))} "
+                                 "(`g_init_ranges.LAYER`, `d_init_ranges.LAYER` for one layer).")
+            if layer:
+                current = updates.get(name, getattr(self, name))
+                if layer not in current:
+                    raise ValueError(f"`{name}` of architecture {self.architecture!r} has no layer {layer!r}. "
+                                     f"Its layers: {sorted(current)}.")
+                updates[name] = {**current, layer: value}
+            else:
+                updates[name] = value
+        return dataclasses.replace(self, **updates)
+
+    def to_dict(self) -> dict:
+        """Every field, as JSON-ready values (the form `run.json` records)."""
+        return {field.name: _copy(getattr(self, field.name)) for field in dataclasses.fields(self)}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "Experiment":
+        """The configuration `to_dict` gave, validated."""
+        fields = {field.name for field in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - fields)
+        if unknown:
+            raise ValueError(f"Unknown settings {unknown} in a recorded configuration. Valid settings: {sorted(fields)}.")
+        return cls(**values)
+
+    def paper(self) -> "Experiment":
+        """The paper's configuration this run is based on."""
+        return get(self.name)
+
+    def build_networks(self, train_images=None) -> tuple[keras.Model, keras.Model]:
+        """The starting generator and discriminator: the architecture at `width` with its initial ranges.
+
+        Args:
+            train_images: array or None. Training images in the generator's
+                output space: the sigmoid output bias starts at their pixel
+                marginals, and `center_output` moves the mean sample to their
+                mean image. Defaults to None (zero bias; `center_output` needs them).
+
+        Example:
+        >>> generator, discriminator = EXPERIMENTS["mnist"].override({"width": 0.05}).build_networks()
+        """
+        generator, discriminator = architectures.build(
+            self.architecture, self.width, train_images, self.g_init_ranges, self.d_init_ranges
+        )
+        if self.center_output:
+            if train_images is None:
+                raise ValueError("`center_output` needs the training images: pass `train_images`.")
+            architectures.center_output(generator, train_images, self.latent_prior, self.seed)
+        return generator, discriminator
+
+    def build_gan(self, steps_per_epoch: int, networks: tuple | None = None, train_images=None) -> GAN:
+        """A compiled `GAN` with this configuration's networks, update rule and optimizers.
+
+        Args:
+            steps_per_epoch: int. Updates per epoch (for the momentum ramp).
+            networks: `(generator, discriminator)` or None. Networks to use
+                instead of `build_networks(train_images)`. Defaults to None.
+            train_images: array or None. Passed to `build_networks`. Defaults to None.
+
+        Example:
+        >>> gan = EXPERIMENTS["mnist"].override({"width": 0.05}).build_gan(steps_per_epoch=500)
+        >>> gan.update, gan.latent_prior
+        ('simultaneous', 'uniform')
+        """
+        generator, discriminator = networks or self.build_networks(train_images)
+        gan = GAN(generator, discriminator, d_steps=self.d_steps, generator_loss=self.generator_loss,
+                  latent_prior=self.latent_prior, update=self.update, seed=self.seed)
+        gan.compile(
+            d_optimizer=self.make_optimizer(steps_per_epoch, self.d_learning_rate),
+            g_optimizer=self.make_optimizer(steps_per_epoch, self.g_learning_rate),
+            jit_compile=self.jit_compile,
+        )
+        return gan
+
+    def make_optimizer(self, steps_per_epoch: int, learning_rate: float) -> keras.optimizers.Optimizer:
+        """This configuration's optimizer with its learning-rate decay (SGD: and momentum ramp)."""
+        schedule = ExponentialDecayToFloor(learning_rate, self.decay_factor, self.min_learning_rate)
+        if self.optimizer == "adam":
+            return keras.optimizers.Adam(learning_rate=schedule, beta_1=self.adam_beta_1)
         return ScheduledMomentumSGD(
-            learning_rate=ExponentialDecayToFloor(learning_rate, self.decay_factor, self.min_learning_rate),
+            learning_rate=schedule,
             momentum_schedule=LinearMomentum(
-                steps_per_epoch,
-                self.initial_momentum,
-                self.final_momentum,
-                self.momentum_start,
+                steps_per_epoch, self.initial_momentum, self.final_momentum, self.momentum_start,
                 self.momentum_saturate,
             ),
         )
 
-    def build_gan(
-        self,
-        steps_per_epoch: int,
-        width: float = 1.0,
-        train_images=None,
-        seed: int | None = None,
-        jit_compile: bool | str | None = None,
-        networks: tuple | None = None,
-        d_learning_rate_scale: float = 1.0,
-        g_learning_rate_scale: float = 1.0,
-        **overrides,
-    ) -> GAN:
-        """A compiled `GAN` with this experiment's networks and optimizers.
 
-        Args:
-            steps_per_epoch: int. Updates per epoch (for the momentum ramp).
-            width: float. Multiplier of the hidden sizes. Defaults to 1.0.
-            train_images: array or None. Training images in [0, 1], for the
-                output bias "from marginals". Defaults to None (zero bias).
-            seed: int or None. Seed of the training noise. Defaults to None.
-            jit_compile: bool, "auto" or None. Passed to `compile`. Defaults
-                to None (the experiment's `jit_compile`).
-            networks: `(generator, discriminator)` or None. Networks to use
-                instead of the experiment's architecture. Defaults to None.
-            d_learning_rate_scale, g_learning_rate_scale: float. Multipliers of
-                the discriminator's and generator's learning rates, each a
-                documented deviation (see `DEVIATIONS`). Defaults to 1.0.
-            **overrides: `GAN` arguments to change (`update`, `d_steps`,
-                `generator_loss`, `latent_prior`), each a documented deviation.
-
-        Example:
-        >>> gan = EXPERIMENTS["mnist"].build_gan(steps_per_epoch=500, width=0.1)
-        """
-        generator, discriminator = networks or architectures.build(self.architecture, width, train_images)
-        options = dict(latent_prior=self.latent_prior, d_steps=self.d_steps, update=self.update)
-        options.update(overrides)
-        gan = GAN(generator, discriminator, seed=seed, **options)
-        gan.compile(
-            d_optimizer=self.optimizer(steps_per_epoch, self.learning_rate / 2 * d_learning_rate_scale),
-            g_optimizer=self.optimizer(steps_per_epoch, self.learning_rate * g_learning_rate_scale),
-            jit_compile=self.jit_compile if jit_compile is None else jit_compile,
-        )
-        return gan
+def _copy(value):
+    return dict(value) if isinstance(value, dict) else value
 
 
-class Deviation(NamedTuple):
-    """A training option that departs from the paper's code; off at its default."""
-
-    default: bool | float
-    flag: str  # `keras-gan train`'s option
-    help: str  # its `--help` line
-    card: str  # the model card's line, `{value}` being the run's value
-
-
-# The options of `keras_gan.training.train` that change what the YAMLs do: the
-# run records them, the CLI offers them, and a model card lists those used.
-DEVIATIONS = {
-    "center_output": Deviation(
-        False, "--center-output", "CIFAR-10: start G's output bias at the data's mean image",
-        "the generator's output bias starts so that its mean sample is the training set's mean image (the YAML's "
-        "output layer has this commented out); the paper's starts at zero.",
-    ),
-    "d_init_scale": Deviation(
-        1.0, "--d-init-scale", "D's initial weights times S (irange r -> S r)",
-        "every discriminator weight starts uniform on {value} times the paper's irange.",
-    ),
-    "g_output_init_scale": Deviation(
-        1.0, "--g-output-init-scale", "G's initial output-layer weights times S (irange r -> S r)",
-        "the generator's output-layer weights start uniform on {value} times the paper's irange.",
-    ),
-    "g_last_hidden_init_scale": Deviation(
-        1.0, "--g-last-hidden-init-scale", "G's initial last-hidden-layer weights times S (irange r -> S r)",
-        "the weights of the generator's last hidden layer (the one below its output) start uniform on {value} times "
-        "the paper's irange.",
-    ),
-    "d_learning_rate_scale": Deviation(
-        1.0, "--d-lr-scale", "D's learning rate times S", "the discriminator's learning rate is {value} times the paper's.",
-    ),
-    "g_learning_rate_scale": Deviation(
-        1.0, "--g-lr-scale", "G's learning rate times S", "the generator's learning rate is {value} times the paper's.",
-    ),
-}
+def _checked(field: dataclasses.Field, value):
+    """`value` if it has the field's type (an int where a float is due becomes a float); else one clear error."""
+    allowed = typing.get_args(field.type) if isinstance(field.type, types.UnionType) else (field.type,)
+    for kind in allowed:
+        if kind is type(None) and value is None:
+            return value
+        if kind is bool and isinstance(value, bool):
+            return value
+        if kind is int and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if kind is str and isinstance(value, str):
+            return value
+        if kind is dict and isinstance(value, dict) and all(_is_number(v) for v in value.values()):
+            return {str(layer): float(v) for layer, v in value.items()}
+    words = {type(None): "None", dict: "a dict of layer names to numbers", float: "a number", int: "an integer",
+             str: "a string", bool: "true or false"}
+    names = " or ".join(words[kind] for kind in allowed)
+    raise ValueError(f"`{field.name}` must be {names}. Received: {field.name}={value!r}")
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_range(name: str, value, low: float, strict: bool) -> None:
+    if value < low or (strict and value == low):
+        raise ValueError(f"`{name}` must be {'positive' if strict else 'non-negative'}. Received: {name}={value!r}")
+
+
+def deviations(config: Experiment) -> dict:
+    """`{setting: (paper value, run value)}` for every setting of the run that differs from the paper's.
+
+    Init ranges are compared layer by layer (`"g_init_ranges.y"`); the run
+    settings of `RUN_SETTINGS` (width, epochs, seed, ...) are not deviations.
+
+    Example:
+    >>> deviations(EXPERIMENTS["cifar10_fc"].override({"g_init_ranges.y": 0.1, "seed": 3}))
+    {'g_init_ranges.y': (0.5, 0.1)}
+    """
+    return {key: values for key, values in _differences(config.paper(), config).items()
+            if key.partition(".")[0] not in RUN_SETTINGS}
+
+
+def _leaves(config: Experiment) -> dict:
+    leaves = {}
+    for key, value in config.to_dict().items():
+        if isinstance(value, dict):
+            leaves.update({f"{key}.{layer}": v for layer, v in value.items()})
+        else:
+            leaves[key] = value
+    return leaves
+
+
+def _differences(paper: Experiment, config: Experiment) -> dict:
+    before, after = _leaves(paper), _leaves(config)
+    return {key: (before[key], after[key]) for key in after if before.get(key) != after[key]}
+
+
+def parse_setting(config: Experiment, text: str) -> tuple[str, typing.Any]:
+    """`"field=value"` as `(field, value)`, the value read as the field's type.
+
+    Booleans are `true`/`false`, `jit_compile` also takes `auto`, `image_size`
+    `none`; `g_init_ranges.LAYER=R` sets one layer's range.
+
+    Example:
+    >>> parse_setting(EXPERIMENTS["mnist"], "update=alternating")
+    ('update', 'alternating')
+    >>> parse_setting(EXPERIMENTS["mnist"], "d_init_ranges.y=0.05")
+    ('d_init_ranges.y', 0.05)
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ValueError(f"A setting must be written FIELD=VALUE. Received: {text!r}")
+    fields = {field.name: field for field in dataclasses.fields(config)}
+    name = key.partition(".")[0]
+    if name not in fields or name == "name":
+        config.override({key: None})  # raises the error that lists the valid settings
+    kinds = typing.get_args(fields[name].type) if isinstance(fields[name].type, types.UnionType) else (fields[name].type,)
+    word = raw.strip()
+    if "." in key or kinds[0] is dict:
+        kinds = (float,)
+    for kind in kinds:
+        if kind is bool and word.lower() in ("true", "false"):
+            return key, word.lower() == "true"
+        if kind is type(None) and word.lower() == "none":
+            return key, None
+        try:
+            if kind is int:
+                return key, int(word)
+            if kind is float:
+                return key, float(word)
+        except ValueError:
+            continue
+        if kind is str and not (bool in kinds and word.lower() in ("true", "false")):
+            return key, word
+    expected = " or ".join({bool: "true/false", int: "an integer", float: "a number", str: "a word",
+                            type(None): "none"}[kind] for kind in kinds)
+    raise ValueError(f"`{key}` must be {expected}. Received: {key}={raw!r}")
+
+
+def command_line(config: Experiment, out: str = "runs/RUN", data_dir: str = "DATA") -> str:
+    """The `keras-gan train` command that runs `config`: a `--set` for every setting not the paper's.
+
+    Example:
+    >>> command_line(EXPERIMENTS["mnist"].override({"update": "alternating", "epochs": 5}))
+    'keras-gan train mnist --epochs 5 --width 1.0 --seed 0 --set update=alternating --data-dir DATA --out runs/RUN'
+    """
+    differences = _differences(config.paper(), config)
+    words = ["keras-gan", "train", config.name, "--epochs", str(config.epochs), "--width", str(config.width),
+             "--seed", str(config.seed)]
+    for key, (_, value) in differences.items():
+        if key not in ("epochs", "width", "seed"):
+            words += ["--set", f"{key}={_word(value)}"]
+    return " ".join(words + ["--data-dir", data_dir, "--out", out])
+
+
+def _word(value) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return "none" if value is None else str(value)
+
+
+def _paper(name, architecture, dataset, batch_size, learning_rate, latent_prior, epochs, **settings) -> Experiment:
+    # The YAML's one learning rate: G's as it is, D's halved (see the module docstring).
+    ranges = architectures.get(architecture)
+    return Experiment(
+        name=name, architecture=architecture, dataset=dataset, batch_size=batch_size, epochs=epochs,
+        d_learning_rate=learning_rate / 2, g_learning_rate=learning_rate, latent_prior=latent_prior,
+        g_init_ranges=dict(ranges.g_init_ranges), d_init_ranges=dict(ranges.d_init_ranges), **settings,
+    )
+
+
+# The YAML files each reproduces: goodfeli/adversarial mnist.yaml; tfd_pretrain/pretrain.yaml and
+# tfd_pretrain/train.yaml; cifar10_fully_connected.yaml; cifar10_convolutional.yaml.
 EXPERIMENTS = {
-    "mnist": Experiment(
-        name="mnist",
-        architecture="mnist",
-        dataset="mnist",
-        batch_size=100,
-        learning_rate=0.1,
-        latent_prior="uniform",
-        epochs=300,
-        source="goodfeli/adversarial mnist.yaml",
-    ),
-    "tfd": Experiment(
-        name="tfd",
-        architecture="tfd",
-        dataset="tfd",
-        batch_size=100,
-        learning_rate=0.05,
-        latent_prior="normal",
-        pretrain_epochs=50,
-        epochs=22,
-        source="goodfeli/adversarial tfd_pretrain/pretrain.yaml, tfd_pretrain/train.yaml",
-    ),
-    "cifar10_fc": Experiment(
-        name="cifar10_fc",
-        architecture="cifar10_fc",
-        dataset="cifar10",
-        batch_size=100,
-        learning_rate=0.025,
-        latent_prior="normal",
-        epochs=300,
-        gcn=True,
-        source="goodfeli/adversarial cifar10_fully_connected.yaml",
-    ),
-    "cifar10_conv": Experiment(
-        name="cifar10_conv",
-        architecture="cifar10_conv",
-        dataset="cifar10",
-        batch_size=128,
-        learning_rate=0.004,
-        latent_prior="normal",
-        epochs=300,
-        gcn=True,
-        # `python -m benchmarks.xla --experiments cifar10_conv --steps 30` on a 2-core CPU, width 0.25:
-        # 1.44 steps/s with and without XLA. XLA buys nothing here, so the run skips its compilation.
-        jit_compile=False,
-        source="goodfeli/adversarial cifar10_convolutional.yaml",
-    ),
+    "mnist": _paper("mnist", "mnist", "mnist", 100, 0.1, "uniform", 300),
+    "tfd": _paper("tfd", "tfd", "tfd", 100, 0.05, "normal", 22, pretrain_epochs=50),
+    "cifar10_fc": _paper("cifar10_fc", "cifar10_fc", "cifar10", 100, 0.025, "normal", 300, gcn=True),
+    # `python -m benchmarks.xla --experiments cifar10_conv --steps 30` on a 2-core CPU, width 0.25:
+    # 1.44 steps/s with and without XLA. XLA buys nothing here, so the run skips its compilation.
+    "cifar10_conv": _paper("cifar10_conv", "cifar10_conv", "cifar10", 128, 0.004, "normal", 300, gcn=True,
+                           jit_compile=False),
 }
 
 
 def get(name: str) -> Experiment:
-    """The experiment `name`, with an error that lists the choices."""
+    """The paper's configuration `name`, with an error that lists the choices."""
     if name not in EXPERIMENTS:
         raise ValueError(f"Unknown experiment {name!r}. Choose one of {sorted(EXPERIMENTS)}.")
     return EXPERIMENTS[name]

@@ -13,6 +13,7 @@ import math
 import keras
 from keras import ops
 from keras_gan._checks import check_positive_int
+from keras_gan.datasets.cifar10 import display_gcn
 
 
 def _check_max_norm(max_norm) -> None:
@@ -284,8 +285,8 @@ class UntiedBias(keras.layers.Layer):
 class GCNToDisplay(keras.layers.Layer):
     """Maps globally contrast-normalised images to displayable images in [0, 1].
 
-    pylearn2's `CIFAR10.adjust_for_viewer` (`keras_gan.datasets.gcn_to_display`
-    applies this layer to numpy arrays): each image is divided by its largest
+    pylearn2's `CIFAR10.adjust_for_viewer` (the formula of
+    `keras_gan.datasets.gcn_to_display`, applied to numpy arrays): each image is divided by its largest
     absolute value, to [-1, 1], then mapped linearly to [0, 1]; all-zero
     images become uniform 0.5. Put after a generator trained on GCN images, it
     makes the generator's outputs displayable wherever it is used (`generate`,
@@ -298,10 +299,7 @@ class GCNToDisplay(keras.layers.Layer):
     """
 
     def call(self, inputs):
-        axes = tuple(range(1, len(inputs.shape)))
-        peaks = ops.max(ops.abs(inputs), axis=axes, keepdims=True)
-        peaks = ops.where(ops.equal(peaks, 0), ops.ones_like(peaks), peaks)
-        return 0.5 + 0.5 * inputs / peaks
+        return display_gcn(inputs)
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -16,13 +16,12 @@ from pathlib import Path
 
 import keras
 
-from keras_gan import experiments
 from keras_gan._io import sha256
 from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation.scoring import check_output_space
 from keras_gan.model import GAN, generate
 from keras_gan.priors import PRIORS
-from keras_gan.training import recorded_parzen_space
+from keras_gan.records import config_of, recorded_parzen_space
 
 
 def _root() -> Path:
@@ -59,7 +58,8 @@ def weights_path(name: str, key: str = "generator") -> Path:
     preset = get_preset(name)
     entry = preset["files"].get(key)
     if entry is None:
-        raise ValueError(f"Pretrained model {name!r} ships no {key}. It has: {sorted(preset['files'])}.")
+        raise ValueError(f"Pretrained model {name!r} ships no {key} (it has: {', '.join(sorted(preset['files']))}): "
+                         f"use a model that does, or re-publish {name!r} from its run folder.")
     path = _root() / name / entry["path"]
     if not path.is_file():
         if not entry.get("url"):
@@ -87,12 +87,26 @@ def load_generator(name: str) -> keras.Model:
 
 
 def load_gan(name: str) -> GAN:
-    """The pretrained GAN `name` (generator, discriminator and optimizers), checked against its sha256.
+    """The pretrained GAN `name`, ready to fine-tune with `fit`; its files checked against their sha256.
+
+    The shipped generator (for GCN models the network below its `GCNToDisplay`
+    layer, which is what trained) and discriminator, compiled with the
+    optimizers of the model's training configuration. Optimizer states are not
+    shipped: the learning-rate decay and momentum ramp start again.
 
     Example:
     >>> gan = keras_gan.load_gan("mnist"); images = gan.generate(16, seed=0)
+    >>> images.shape
+    (16, 28, 28, 1)
     """
-    return keras.models.load_model(weights_path(name, "gan"))
+    preset = get_preset(name)
+    discriminator = keras.models.load_model(weights_path(name, "discriminator"))
+    generator = load_generator(name)
+    if preset["output_space"] == "gcn_display":
+        generator = generator.layers[0]
+    config = config_of(preset)
+    steps = preset["data_splits"]["train"] // (config.batch_size * config.d_steps)
+    return config.build_gan(steps, networks=(generator, discriminator))
 
 
 class ModelSpec:
@@ -140,9 +154,8 @@ def _output_space(record: dict) -> str:
     # even under a CIFAR-10 experiment).
     if "output_space" in record:
         return record["output_space"]
-    experiment = experiments.EXPERIMENTS.get(record.get("experiment"))
-    curve_space = recorded_parzen_space(record, experiment is not None and experiment.gcn)
-    return "pixels" if curve_space == "pixels" else "gcn"
+    gcn = bool(record) and config_of(record).gcn
+    return "pixels" if recorded_parzen_space(record, gcn) == "pixels" else "gcn"
 
 
 def load_model(model: str, latent_prior: str | None = None) -> ModelSpec:
@@ -174,7 +187,7 @@ def load_model(model: str, latent_prior: str | None = None) -> ModelSpec:
     loaded = keras.models.load_model(path)
     if isinstance(loaded, GAN):
         return ModelSpec(loaded.generator, loaded.latent_prior, record, _output_space(record), gan=loaded)
-    prior = latent_prior or record.get("latent_prior")
+    prior = latent_prior or (config_of(record).latent_prior if record else None)
     if prior is None:
         raise ValueError(
             f"{path} is a bare generator and no run.json beside it records its noise: "

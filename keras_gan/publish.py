@@ -4,6 +4,7 @@
 
     generator.keras     the generator users load; a CIFAR-10 one ends in a
                         `GCNToDisplay` layer, so its outputs are images in [0, 1]
+    discriminator.keras the discriminator (no optimizer state), for `load_gan`
     metadata.json       what `keras_gan.get_preset(name)` returns
     model_card.md       the same for people
     figure_2.png        samples beside their nearest training images (paper, Figure 2)
@@ -12,9 +13,10 @@
     log.csv             the run's log (`pretrain_log.csv`: a first stage's)
 
 Every number in them is measured by the call (scores, parameter counts, file
-size, split sizes) or recorded by the run (`run.json`: command, seed, epochs,
+size, split sizes) or recorded by the run (`run.json`: the whole configuration,
 data checksum, wall time, hardware, versions); the paper's Table 1 is the one
-quoted number.
+quoted number. The deviations from the paper are the configuration's
+differences from the paper's (`keras_gan.experiments.deviations`), nothing else.
 """
 
 import csv
@@ -33,7 +35,7 @@ from keras_gan._io import atomic_folder, atomic_write_json, sha256
 from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
 from keras_gan.figures import write_figures
 from keras_gan.layers import GCNToDisplay
-from keras_gan.training import machine_description, recorded_parzen_space
+from keras_gan.records import config_of, deviation_lines, machine_description, recorded_parzen_space
 
 # Table 1 of the paper: Parzen test log-likelihood (nats) +- standard error, on each experiment's own dataset.
 PAPER_SCORES = {"mnist": (225.0, 2.0), "tfd": (2057.0, 26.0)}
@@ -91,27 +93,29 @@ def publish_run(
             raise FileNotFoundError(f"{run_dir} is not a finished `keras-gan train` run: it has no {required}.")
     record = _read_json(run_dir / "run.json")
     pretrain = _read_json(run_dir / "pretrain" / "run.json") if (run_dir / "pretrain" / "run.json").is_file() else None
+    config = config_of(record)
     dataset = record["dataset"]
     if dataset not in datasets.DATASETS:
         raise ValueError(
             f"Only runs on the paper's datasets {tuple(datasets.DATASETS)} can be scored and published. "
             f"Received: a run on {dataset!r}"
         )
-    experiment = experiments.get(record["experiment"])
-    output_space = "gcn_display" if experiment.gcn else "pixels"
+    output_space = "gcn_display" if config.gcn else "pixels"
     notes_text = None if notes is None else Path(notes).read_text(encoding="utf-8")
     gan = keras.models.load_model(run_dir / "gan.keras")
     # run.json holds the epochs of the latest `train` call, gan.keras those of the latest finished one.
-    trained = int(gan.g_optimizer.iterations) // (record["train_examples"] // record["batch_size"])
-    if trained != record["epochs"]:
+    trained = int(gan.g_optimizer.iterations) // (record["train_examples"] // (config.batch_size * config.d_steps))
+    if trained != config.epochs:
         raise ValueError(
             f"{run_dir} is not finished: its gan.keras holds {trained} epochs, its run.json asks for "
-            f"{record['epochs']}. Run its `keras-gan train` command to the end first."
+            f"{config.epochs}. Run its `keras-gan train` command to the end first."
         )
     folder = Path(root or pretrained._root()) / name
     with atomic_folder(folder) as staging:
         generator_path = staging / "generator.keras"
         _shipped_generator(gan.generator, output_space).save(generator_path)
+        discriminator_path = staging / "discriminator.keras"
+        gan.discriminator.save(discriminator_path)
         # Score and draw what ships: the file, loaded back.
         spec = pretrained.ModelSpec(keras.models.load_model(generator_path), gan.latent_prior, record, output_space)
         result = score(spec, dataset, data_dir, output_space, n_samples=n_samples, seed=seed)
@@ -124,28 +128,28 @@ def publish_run(
         curve = _write_parzen_curve(run_dir, pretrain, staging / "parzen_curve.png")
         metadata = {
             "name": name,
-            "description": _description(record, experiment, pretrain),
-            **{key: record[key] for key in ("experiment", "architecture", "width", "dataset", "seed", "epochs",
-                                            "batch_size", "update", "d_steps", "latent_prior", "data_source",
-                                            "data_sha256", "keras_version", "tensorflow_version")},
-            "pretrain_epochs": None if pretrain is None else pretrain["epochs"],
-            # Runs recorded before an option existed did not use it.
-            **{key: record.get(key, deviation.default) for key, deviation in experiments.DEVIATIONS.items()},
+            "description": _description(config, dataset),
+            "experiment": config.name,
+            "dataset": dataset,
+            "latent_prior": config.latent_prior,
+            "config": config.to_dict(),
+            "deviations": deviation_lines(config),
+            **{key: record[key] for key in ("data_source", "data_sha256", "keras_version", "tensorflow_version")},
             "output_space": output_space,
-            "parzen_space": recorded_parzen_space(record, experiment.gcn),
+            "parzen_space": recorded_parzen_space(record, config.gcn),
             "latent_dim": gan.latent_dim,
             "image_shape": list(spec.generator.output_shape[1:]),
             "generator_parameters": spec.generator.count_params(),
             # The paper's size: the architecture built at width 1.0 (TFD: both stages).
-            "generator_parameters_full_width": architectures.get(record["architecture"]).generator(1.0).count_params(),
+            "generator_parameters_full_width": architectures.get(config.architecture).generator(1.0).count_params(),
             "data_splits": {split: len(datasets.load_numpy(dataset, split, data_dir)[0])
                             for split in ("train", "valid", "test")},
-            "command": _training_command(record, experiment, pretrain, name),
+            "command": _training_command(record, config, name),
             "wall_time_seconds": round(record["wall_time_seconds"] + (pretrain or {}).get("wall_time_seconds", 0.0), 3),
             "hardware": _hardware(record, pretrain),
             "scored_on": f"{machine_description()}; Keras {keras.__version__}, TensorFlow {tf.__version__}",
-            "files": {"generator": {"path": generator_path.name, "sha256": sha256(generator_path),
-                                    "bytes": generator_path.stat().st_size}},
+            "files": {key: {"path": path.name, "sha256": sha256(path), "bytes": path.stat().st_size}
+                      for key, path in (("generator", generator_path), ("discriminator", discriminator_path))},
             "figures": {"figure_2": "figure_2.png", "figure_3": "figure_3.png", "parzen_curve": curve},
             "scores": {
                 "parzen_test_log_likelihood": {
@@ -158,7 +162,7 @@ def publish_run(
                     "command": f"python -m benchmarks.data_reference --dataset {dataset} --output-space "
                                f"{output_space} --n-samples {n_samples} --seed {seed} --data-dir DATA",
                 },
-                "paper": _paper_score(record["experiment"], dataset),
+                "paper": _paper_score(config.name, dataset),
             },
             "notes": notes_text,
         }
@@ -178,48 +182,23 @@ def _shipped_generator(generator: keras.Model, output_space: str) -> keras.Model
     return keras.Sequential([generator, GCNToDisplay(name="gcn_to_display")], name=f"{generator.name}_display")
 
 
-def _description(record: dict, experiment: experiments.Experiment, pretrain: dict | None) -> str:
+def _description(config: experiments.Experiment, dataset: str) -> str:
     """What the model is, in one sentence."""
-    trained_on = DATASET_NAMES[record["dataset"]]
-    if record["dataset"] == experiment.dataset:
-        schedule = " (two-stage schedule)" if pretrain is not None else ""
-        return f"The generator of the paper's `{experiment.name}` experiment{schedule}, trained on {trained_on}."
-    paper_data = DATASET_NAMES[experiment.dataset]
-    schedule = " and two-stage schedule" if pretrain is not None else ""
-    return (f"The paper's {paper_data} architecture{schedule} (experiment `{experiment.name}`) trained on "
+    trained_on = DATASET_NAMES[dataset]
+    paper_data = DATASET_NAMES[config.paper().dataset]
+    if trained_on == paper_data:
+        schedule = " (two-stage schedule)" if config.pretrain_epochs else ""
+        return f"The generator of the paper's `{config.name}` experiment{schedule}, trained on {trained_on}."
+    schedule = " and two-stage schedule" if config.pretrain_epochs else ""
+    return (f"The paper's {paper_data} architecture{schedule} (experiment `{config.name}`) trained on "
             f"{trained_on}, not on {paper_data}.")
 
 
-def _training_command(record: dict, experiment: experiments.Experiment, pretrain: dict | None, name: str) -> str:
+def _training_command(record: dict, config: experiments.Experiment, name: str) -> str:
     """The `keras-gan train` call that reproduces the run."""
-    command = ["keras-gan", "train", record["experiment"]]
-    if record.get("tf_enable_onednn_opts") is not None:
-        command.insert(0, f"TF_ENABLE_ONEDNN_OPTS={record['tf_enable_onednn_opts']}")
-    if record["dataset"] != experiment.dataset:
-        command += ["--dataset", record["dataset"]]
-    if experiment.pretrain_epochs:
-        command += ["--pretrain-epochs", str(0 if pretrain is None else pretrain["epochs"])]
-    command += ["--width", str(record["width"]), "--seed", str(record["seed"]), "--epochs", str(record["epochs"])]
-    # Runs recorded before these options were saved used the defaults.
-    if record.get("parzen_every", 1) != 1:
-        command += ["--parzen-every", str(record["parzen_every"])]
-    if record.get("jit_compile") is True:
-        command += ["--xla"]
-    command += [option for option, _ in _deviation_options(record)]
-    command += ["--data-dir", "DATA", "--out", f"runs/{name}"]
-    return " ".join(command)
-
-
-def _deviation_options(record: dict) -> list:
-    """(`keras-gan train` option, model-card line) of each deviation a run record or metadata holds."""
-    options = []
-    for key, deviation in experiments.DEVIATIONS.items():
-        # Runs and models recorded before an option existed did not use it.
-        value = record.get(key, deviation.default)
-        if value != deviation.default:
-            option = deviation.flag if value is True else f"{deviation.flag} {value}"
-            options.append((option, deviation.card.format(value=value)))
-    return options
+    command = experiments.command_line(config, out=f"runs/{name}")
+    onednn = record.get("tf_enable_onednn_opts")
+    return command if onednn is None else f"TF_ENABLE_ONEDNN_OPTS={onednn} {command}"
 
 
 def _hardware(record: dict, pretrain: dict | None) -> list | None:
@@ -260,7 +239,7 @@ def _write_parzen_curve(run_dir: Path, pretrain: dict | None, path: Path) -> str
     if pretrain is not None:
         series["first stage"] = _parzen_series(run_dir / "pretrain" / "log.csv", 0)
     label = "second stage" if pretrain is not None else "validation estimate"
-    series[label] = _parzen_series(run_dir / "log.csv", 0 if pretrain is None else pretrain["epochs"])
+    series[label] = _parzen_series(run_dir / "log.csv", 0 if pretrain is None else config_of(pretrain).pretrain_epochs)
     if not any(np.isfinite(values).any() for _, values in series.values()):
         return None
     plotting.save_line_plot(series, path, title="Parzen log-likelihood of the validation split (nats)",
@@ -290,10 +269,11 @@ def model_card(metadata: dict) -> str:
     m = metadata
     model_score, reference, paper = (m["scores"][key] for key in ("parzen_test_log_likelihood", "data_reference",
                                                                    "paper"))
+    c = m["config"]
     trained_on = DATASET_NAMES[m["dataset"]]
     splits = m["data_splits"]
-    epochs = f"{m['epochs']}" if m["pretrain_epochs"] is None else (
-        f"{m['pretrain_epochs']} (first stage) + {m['epochs']} (second stage)")
+    two_stages = bool(c["pretrain_epochs"])
+    epochs = f"{c['pretrain_epochs']} (first stage) + {c['epochs']} (second stage)" if two_stages else f"{c['epochs']}"
     wall = m["wall_time_seconds"]
     hardware = "; ".join(m["hardware"]) if m["hardware"] else "not recorded by the run"
     lines = [
@@ -303,7 +283,7 @@ def model_card(metadata: dict) -> str:
         "",
         "## Model",
         "",
-        f"- Experiment `{m['experiment']}`, architecture `{m['architecture']}`, width {m['width']} "
+        f"- Experiment `{m['experiment']}`, architecture `{c['architecture']}`, width {c['width']} "
         "(multiplier of the paper's hidden sizes)",
         f"- Generator parameters: {m['generator_parameters']:,} at this width; "
         f"{m['generator_parameters_full_width']:,} at the paper's full width (1.0)",
@@ -317,9 +297,10 @@ def model_card(metadata: dict) -> str:
         f"- Command: `{m['command']}` (DATA: the folder holding `{m['data_source']}`)",
         f"- Data: {trained_on} from `{m['data_source']}` (sha256 `{m['data_sha256']}`); splits: "
         f"train {splits['train']:,} / valid {splits['valid']:,} / test {splits['test']:,} images",
-        f"- Seed {m['seed']}; epochs: {epochs}; minibatches of {m['batch_size']}, k = {m['d_steps']}; "
-        f"{m['update']} updates of D and G; `{m['latent_prior']}` noise",
-        f"- Wall time{' (both stages)' if m['pretrain_epochs'] is not None else ''}: "
+        f"- Seed {c['seed']}; epochs: {epochs}; minibatches of {c['batch_size']}, k = {c['d_steps']}; "
+        f"{c['update']} updates of D and G; `{m['latent_prior']}` noise; the whole configuration is "
+        "`metadata.json`'s `config` (`keras-gan config` prints the paper's)",
+        f"- Wall time{' (both stages)' if two_stages else ''}: "
         f"{f'{wall:,.0f} s ({wall / 3600:.1f} h)' if wall else 'not recorded by the run'}; "
         f"hardware: {hardware}",
         f"- Keras {m['keras_version']}, TensorFlow {m['tensorflow_version']}",
@@ -348,7 +329,10 @@ def model_card(metadata: dict) -> str:
         "",
         "## Deviations from the paper",
         "",
-        *_deviations(m, trained_on),
+        "Each setting of the run that differs from the paper's configuration, as `setting: paper -> run` (the "
+        "run settings width, epochs and seed are under Model and Training):",
+        "",
+        *_deviations(m),
         "",
         "## Figures",
         "",
@@ -390,23 +374,15 @@ def _display_words(output_space: str) -> str:
             "`keras_gan.load_generator(name).layers[0]`.")
 
 
-def _deviations(m: dict, trained_on: str) -> list:
-    lines = []
-    if m["width"] != 1.0:
-        lines.append(f"- Width {m['width']}: every hidden layer has {m['width']} times the paper's units "
-                     f"({m['generator_parameters']:,} generator parameters instead of "
-                     f"{m['generator_parameters_full_width']:,}).")
-    paper_data = experiments.get(m["experiment"]).dataset
-    if m["dataset"] != paper_data:
-        lines.append(f"- Trained and scored on {trained_on} instead of {DATASET_NAMES[paper_data]}.")
-    lines += [f"- `{option}`: {card}" for option, card in _deviation_options(m)]
+def _deviations(m: dict) -> list:
+    lines = [f"- {line}" for line in m["deviations"]]
     if m["notes"] is not None:
         lines += ["", m["notes"]] if lines else [m["notes"]]
-    return lines or ["None stated by the publisher."]
+    return lines or ["None: every setting is the paper's."]
 
 
 def _curve_words(m: dict) -> list:
-    two_stages = m["pretrain_epochs"] is not None
+    two_stages = bool(m["config"]["pretrain_epochs"])
     logs = "`log.csv` and `pretrain_log.csv` (first stage) hold" if two_stages else "`log.csv` holds"
     if m["figures"]["parzen_curve"] is None:
         return [f"The run logged no Parzen estimate; {logs} its losses, D(x) and D(G(z)) per epoch."]

@@ -59,7 +59,7 @@ def test_small_width_builds_trains_and_saves(name, tmp_path):
     for model in (generator, discriminator):
         assert_serialization_round_trip(model)
     assert_saving_round_trip(generator, np.ones((2, 100), "float32"), tmp_path)
-    gan = experiments.Experiment(name, name, "fake", 4, 0.01, "normal", 1).build_gan(2, width=0.02, seed=0)
+    gan = experiments.get("mnist").build_gan(2, networks=(generator, discriminator))
     before = weights(gan.generator) + weights(gan.discriminator)
     gan.fit(images, batch_size=4, epochs=1, verbose=0)
     assert changed(before, weights(gan.generator) + weights(gan.discriminator))
@@ -102,22 +102,25 @@ def test_center_output_needs_a_linear_output_of_the_image_shape():
         architectures.center_output(no_bias, np.zeros((4, 8)), "normal")
 
 
-def test_scale_kernels_scales_the_named_kernels_only():
-    generator, _ = architectures.build("cifar10_conv", width=0.05)
-    before = [np.array(w) for w in generator.weights]
-    architectures.scale_kernels(generator, 40.0, layer_names=["y"])
-    for weight, old in zip(generator.weights, before):
-        expected = old * 40 if weight.path.endswith("y/kernel") else old
-        np.testing.assert_allclose(np.asarray(weight), expected, rtol=1e-6, err_msg=weight.path)
-    assert np.abs(generator.get_layer("y").kernel).max() > 0.5  # irange .05 -> 2
+@pytest.mark.parametrize("name", sorted(architectures.ARCHITECTURES))
+def test_initial_ranges_name_every_uniform_layer_and_bound_its_weights(name):
+    """Each architecture's ranges cover exactly its uniformly initialised layers (TFD's sparse `y` aside)."""
+    architecture = architectures.get(name)
+    tight = ({layer: 1e-4 for layer in architecture.g_init_ranges}, {layer: 1e-4 for layer in architecture.d_init_ranges})
+    generator, discriminator = architectures.build(name, 0.02, None, *tight)
+    for network, ranges, sparse in ((generator, tight[0], {"y"} if name.startswith("tfd") else set()),
+                                    (discriminator, tight[1], set())):
+        kernels = {layer.name: float(np.abs(np.asarray(layer.kernel)).max())
+                   for layer in network.layers if hasattr(layer, "kernel") and layer.name not in sparse}
+        assert set(kernels) == set(ranges), network.name
+        assert max(kernels.values()) <= 1e-4, network.name
 
 
-def test_scale_kernels_rejects_bad_factors_and_layers():
-    generator, _ = architectures.build("cifar10_conv", width=0.05)
-    with pytest.raises(ValueError, match="`factor` must be a positive number"):
-        architectures.scale_kernels(generator, 0.0)
-    with pytest.raises(ValueError, match="no layer 'y_bias' with a kernel"):
-        architectures.scale_kernels(generator, 2.0, layer_names=["y_bias"])
+def test_initial_ranges_are_checked():
+    with pytest.raises(ValueError, match="The generator has no layer 'h9' with an initial range. Its layers"):
+        architectures.build("mnist", 0.02, g_init_ranges={"h9": 0.1})
+    with pytest.raises(ValueError, match="`init range of y` must be a positive number"):
+        architectures.build("mnist", 0.02, d_init_ranges={"y": 0.0})
 
 
 def test_tfd_second_stage_reuses_the_pretrained_layers():

@@ -7,7 +7,9 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from keras_gan import cli
+import json
+
+from keras_gan import cli, experiments
 from keras_gan.training import train
 from tests.helpers import write_mnist
 
@@ -17,7 +19,8 @@ def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli")
     (root / "data").mkdir()
     write_mnist(root / "data", sizes=(300, 300, 50))
-    train("mnist", root / "run", epochs=1, width=0.02, data_dir=root / "data", parzen_every=0, verbose=0)
+    config = experiments.get("mnist").override({"epochs": 1, "width": 0.02, "parzen_every": 0})
+    train(config, root / "run", data_dir=root / "data", verbose=0)
     return root
 
 
@@ -25,7 +28,7 @@ def call(*argv):
     return cli.main([str(a) for a in argv])
 
 
-@pytest.mark.parametrize("command", ["train", "sample", "info", "evaluate", "figures", "export", "publish"])
+@pytest.mark.parametrize("command", ["train", "config", "sample", "info", "evaluate", "figures", "export", "publish"])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         call(command, "--help")
@@ -50,17 +53,48 @@ def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):
     assert err.strip().splitlines()[-1].startswith("keras-gan")
 
 
-def test_train_passes_center_output_and_refuses_it_for_mnist(tmp_path, capsys):
-    assert call("train", "mnist", "--center-output", "--out", tmp_path / "run") == 1
-    assert "`center_output` is for the linear-output CIFAR-10 generators" in capsys.readouterr().err
+def test_train_with_settings_records_exactly_those_deviations(run, tmp_path):
+    out = tmp_path / "run"
+    assert call("train", "mnist", "--set", "update=alternating", "--set", "g_learning_rate=0.05", "--epochs", 1,
+                "--width", 0.1, "--set", "parzen_every=0", "--data-dir", run / "data", "--out", out,
+                "--verbose", 0) == 0
+    record = json.loads((out / "run.json").read_text())
+    assert record["deviations"] == ["g_learning_rate: 0.1 -> 0.05", "update: simultaneous -> alternating"]
+    # The recorded command, parsed again, is the recorded configuration.
+    words = record["command"].split()[1:]
+    args = cli.build_parser().parse_args(words)
+    assert cli.config_from_arguments(args).to_dict() == record["config"]
 
 
-def test_train_passes_init_scales_and_checks_them(tmp_path, capsys):
-    assert call("train", "tfd", "--d-init-scale", 10, "--out", tmp_path / "run") == 1
-    assert "`g_last_hidden_init_scale` are for one-stage experiments" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exit_:
-        call("train", "mnist", "--g-lr-scale", 0)
-    assert exit_.value.code == 2
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        (["--set", "foo=1"], "Unknown setting 'foo'. Valid settings: adam_beta_1, architecture,"),
+        (["--set", "width=wide"], "`width` must be a number. Received: width='wide'"),
+        (["--set", "update=sideways"], "`update` must be one of ['alternating', 'simultaneous']"),
+        (["--set", "g_init_ranges.h7=0.1"], "has no layer 'h7'. Its layers: ['h0', 'h1', 'y']"),
+        (["--set", "center_output=true"], "`center_output` is for the linear-output CIFAR-10 generators"),
+        (["--set", "center_output=maybe"], "`center_output` must be true/false"),
+        (["--set", "d_steps=0"], "`d_steps` must be positive"),
+        (["--set", "update"], "A setting must be written FIELD=VALUE"),
+        (["--epochs", "2", "--set", "epochs=3"], "Both --epochs and --set epochs= were given"),
+    ],
+)
+@pytest.mark.parametrize("command", ["train", "config"])
+def test_bad_settings_exit_2_with_one_line(command, settings, message, tmp_path, capsys):
+    assert call(command, "mnist", *settings, *(["--out", tmp_path / "run"] if command == "train" else [])) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"keras-gan {command}: error: ") and message in err[0], err
+    assert not (tmp_path / "run").exists()
+
+
+def test_config_prints_every_setting_with_the_papers_value(capsys):
+    assert call("config", "cifar10_fc", "--set", "g_init_ranges.y=0.1", "--width", 0.25) == 0
+    out = capsys.readouterr().out
+    fields = [line.split(" = ")[0] for line in out.splitlines() if " = " in line]
+    assert fields == list(experiments.get("cifar10_fc").to_dict())
+    assert "g_init_ranges = {'h0': 0.05, 'h1': 0.05, 'y': 0.1}   (the paper's: {'h0': 0.05, 'h1': 0.05, 'y': 0.5})" in out
+    assert "deviations from the paper: g_init_ranges.y: 0.5 -> 0.1" in out
 
 
 def test_sample_grid_and_array(run, tmp_path):

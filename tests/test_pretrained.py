@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import keras_gan
-from keras_gan import pretrained
+from keras_gan import cli, pretrained, records
 from keras_gan._io import sha256
 
 
@@ -20,8 +20,28 @@ def test_every_shipped_model_loads_with_its_documented_shapes(name):
     assert generator.output_shape == (None, *preset["image_shape"])
     images = keras_gan.generate(generator, preset["latent_prior"], 4, seed=0)
     assert np.isfinite(images).all()
-    for key in ("command", "seed", "data_sha256", "epochs", "wall_time_seconds", "hardware", "scores"):
+    for key in ("command", "config", "deviations", "data_sha256", "wall_time_seconds", "hardware", "scores"):
         assert key in preset, key
+
+
+@pytest.mark.parametrize("name", keras_gan.list_models())
+def test_every_shipped_models_command_runs_its_recorded_configuration(name):
+    preset = keras_gan.get_preset(name)
+    words = preset["command"].split()
+    words = words[words.index("keras-gan") + 1:]
+    config = cli.config_from_arguments(cli.build_parser().parse_args(words))
+    assert config.to_dict() == preset["config"]
+    assert records.deviation_lines(config) == preset["deviations"]
+
+
+def test_the_mnist_gan_loads_ready_to_fine_tune():
+    gan = keras_gan.load_gan("mnist")
+    np.testing.assert_array_equal(gan.generate(4, seed=0), keras_gan.generate(keras_gan.load_generator("mnist"),
+                                                                              "uniform", 4, seed=0))
+    images = np.asarray(gan.generate(200, seed=1))
+    before = [np.array(w) for w in gan.discriminator.weights]
+    gan.fit(images, batch_size=100, epochs=1, verbose=0)
+    assert any(not np.array_equal(a, np.array(b)) for a, b in zip(before, gan.discriminator.weights))
 
 
 @pytest.fixture
@@ -78,7 +98,7 @@ def test_missing_file_with_url_is_fetched_and_checked(zoo, monkeypatch, tmp_path
 def test_unknown_names_list_the_choices(zoo):
     with pytest.raises(ValueError, match=r"Unknown pretrained model 'lsun'. Choose one of \['tiny'\]"):
         keras_gan.load_generator("lsun")
-    with pytest.raises(ValueError, match="ships no gan"):
+    with pytest.raises(ValueError, match="ships no discriminator"):
         keras_gan.load_gan("tiny")
 
 

@@ -15,7 +15,7 @@ import tensorflow as tf
 from PIL import Image
 
 import keras_gan
-from keras_gan import cli, pretrained
+from keras_gan import cli, experiments, pretrained
 from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation import score
 from keras_gan.layers import GCNToDisplay
@@ -37,19 +37,22 @@ def zoo(tmp_path_factory):
     write_cifar_python(data, per_batch=30, as_tarball=False)
     write_fer(data, per_class=15, as_tarball=False)
     (root / "notes.md").write_text(NOTES)
-    tiny = dict(data_dir=data, verbose=0, jit_compile=False)
+
+    def tiny(name, **changes):
+        return experiments.get(name).override({"jit_compile": False, **changes})
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KERAS_GAN_CACHE_DIR", str(root / "cache"))
         patch.setattr(pretrained, "_root", lambda: root / "zoo")
         patch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
-        train("mnist", root / "runs" / "mnist", epochs=2, width=0.02, parzen_samples=100, **tiny)
+        train(tiny("mnist", epochs=2, width=0.02, parzen_samples=100), root / "runs" / "mnist", data, verbose=0)
         # Read by TensorFlow at import only, so setting it here changes nothing but the record.
         patch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
-        train("cifar10_fc", root / "runs" / "cifar", epochs=1, width=0.005, parzen_every=0, center_output=True,
-              d_init_scale=10.0, g_learning_rate_scale=2.5, **tiny)
+        cifar = tiny("cifar10_fc", epochs=1, width=0.005, parzen_every=0, center_output=True, g_learning_rate=0.0625,
+                     **{"d_init_ranges.h0": 0.05})
+        train(cifar, root / "runs" / "cifar", data, verbose=0)
         patch.delenv("TF_ENABLE_ONEDNN_OPTS")
-        train("tfd", root / "runs" / "tfd", epochs=1, pretrain_epochs=1, width=0.005, dataset="fer2013",
-              parzen_every=0, **tiny)
+        train(tiny("tfd", epochs=1, pretrain_epochs=1, width=0.005, dataset="fer2013", parzen_every=0),
+              root / "runs" / "tfd", data, verbose=0)
         publish_run(root / "runs" / "mnist", "mnist", data_dir=data, notes=root / "notes.md", n_samples=100)
         publish_run(root / "runs" / "cifar", "cifar", data_dir=data, n_samples=100, seed=3)
         publish_run(root / "runs" / "tfd", "tfd", data_dir=data, n_samples=100)
@@ -78,18 +81,26 @@ def test_metadata_and_card_state_scores_reference_sizes_and_provenance(zoo, name
     size = (zoo / "zoo" / name / "generator.keras").stat().st_size
     assert meta["files"]["generator"]["bytes"] == size and f"{size / 2**20:.1f} MiB" in card
     assert meta["data_sha256"] == record["data_sha256"] and meta["data_sha256"] in card
-    assert meta["command"] in card and f"--seed {record['seed']}" in meta["command"]
+    assert meta["command"] in card and f"--seed {record['config']['seed']}" in meta["command"]
+    assert meta["config"] == record["config"] and meta["deviations"] == record["deviations"]
     # The tiny MNIST run keeps the default Parzen schedule; the others switch it off.
-    assert ("--parzen-every 0" in meta["command"]) == (name != "mnist") and "--xla" not in meta["command"]
+    assert ("--set parzen_every=0" in meta["command"]) == (name != "mnist")
     assert meta["command"].startswith("TF_ENABLE_ONEDNN_OPTS=1 keras-gan train" if name == "cifar" else "keras-gan train")
-    assert ("--center-output" in meta["command"]) == (name == "cifar") == record["center_output"]
-    assert ("`--center-output`: the generator's output bias" in card) == (name == "cifar")
-    for option, line in (("--d-init-scale 10.0", "every discriminator weight starts uniform on 10.0 times"),
-                         ("--g-lr-scale 2.5", "the generator's learning rate is 2.5 times the paper's")):
-        assert (option in meta["command"]) == (f"`{option}`: {line}" in card) == (name == "cifar")
-    assert "--g-output-init-scale" not in meta["command"] and meta["g_output_init_scale"] == 1.0
+    # The card lists every deviation, and nothing else.
+    expected = {
+        "mnist": [],
+        "cifar": ["g_learning_rate: 0.025 -> 0.0625", "d_init_ranges.h0: 0.005 -> 0.05", "center_output: False -> True"],
+        "tfd": ["dataset: tfd -> fer2013"],
+    }[name]
+    assert meta["deviations"] == expected
+    deviations = card.split("## Deviations from the paper")[1].split("\n\n", 2)[2].split("\n\n")[0]
+    assert deviations.splitlines() == ([f"- {line}" for line in expected] or
+                                       (NOTES.splitlines() if name == "mnist" else ["None: every setting is the paper's."]))
     assert meta["wall_time_seconds"] > 0 and meta["hardware"] == record["hardware"]
-    assert f"Width {meta['width']}: every hidden layer" in card
+    assert f"width {meta['config']['width']} (multiplier" in card
+    # The published command runs the published configuration.
+    args = cli.build_parser().parse_args(meta["command"].replace("TF_ENABLE_ONEDNN_OPTS=1 ", "").split()[1:])
+    assert cli.config_from_arguments(args).to_dict() == meta["config"]
     for figure in ("figure_2.png", "figure_3.png"):
         assert Image.open(zoo / "zoo" / name / figure).size[0] > 100 and f"]({figure})" in card
 
@@ -102,7 +113,9 @@ def test_mnist_card_quotes_the_paper_notes_and_curve(zoo):
     assert "| paper, Table 1 | 225 +- 2 | | on MNIST |" in card
     assert meta["notes"] == NOTES and NOTES in card
     assert meta["output_space"] == "pixels"
-    assert meta["command"] == "keras-gan train mnist --width 0.02 --seed 0 --epochs 2 --data-dir DATA --out runs/mnist"
+    assert meta["command"] == ("keras-gan train mnist --epochs 2 --width 0.02 --seed 0 --set jit_compile=false "
+                               "--set parzen_samples=100 "
+                               "--data-dir DATA --out runs/mnist")
     assert Image.open(zoo / "zoo" / "mnist" / "parzen_curve.png").size == (640, 400)
     assert "](parzen_curve.png)" in card
     assert meta["parzen_space"] == "pixels" and "rest scored, in pixels in [0, 1]" in card
@@ -116,7 +129,7 @@ def test_tfd_on_fer2013_says_so_and_adds_up_both_stages(zoo):
     meta, card = entry(zoo, "tfd")
     stages = [json.loads((zoo / "runs" / "tfd" / path).read_text()) for path in ("pretrain/run.json", "run.json")]
     assert "TFD architecture and two-stage schedule (experiment `tfd`) trained on FER-2013, not on TFD" in card
-    assert "--dataset fer2013 --pretrain-epochs 1 " in meta["command"]
+    assert "--set dataset=fer2013 --set pretrain_epochs=1 " in meta["command"]
     assert meta["wall_time_seconds"] == pytest.approx(sum(stage["wall_time_seconds"] for stage in stages))
     # Both stages: 100 -> 8000 -> 100 below 100 -> 8000 -> 8000 -> 2304.
     assert meta["generator_parameters_full_width"] == 101 * 8000 + 8001 * 100 + 101 * 8000 + 8001 * 8000 + 8001 * 2304
@@ -174,6 +187,7 @@ def test_bad_arguments_are_refused(zoo, tmp_path):
     unfinished = tmp_path / "unfinished"
     shutil.copytree(zoo / "runs" / "mnist", unfinished)
     record = json.loads((unfinished / "run.json").read_text())
-    (unfinished / "run.json").write_text(json.dumps({**record, "epochs": 5}))  # a longer run, killed at once
+    record["config"]["epochs"] = 5  # a longer run, killed at once
+    (unfinished / "run.json").write_text(json.dumps(record))
     with pytest.raises(ValueError, match="its gan.keras holds 2 epochs, its run.json asks for 5"):
         publish_run(unfinished, "x", root=tmp_path)

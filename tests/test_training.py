@@ -15,12 +15,19 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_gan import architectures, datasets, experiments, training
-from keras_gan.training import WallTime, epoch_batches, machine_description, train
+from keras_gan import architectures, callbacks, datasets, experiments, training
+from keras_gan.callbacks import WallTime
+from keras_gan.datasets.pipeline import epoch_batches
+from keras_gan.records import machine_description
+from keras_gan.training import train
 from tests.helpers import write_cifar_python, write_mnist, write_tfd
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = dict(width=0.02, parzen_every=0, verbose=0, jit_compile=False)
+
+
+def tiny(name: str = "mnist", **changes) -> experiments.Experiment:
+    """The paper's configuration `name` at a tiny width, no Parzen monitor, no XLA, with `changes`."""
+    return experiments.get(name).override({"width": 0.02, "parzen_every": 0, "jit_compile": False, **changes})
 
 
 @pytest.fixture
@@ -55,7 +62,7 @@ def test_run_writes_everything(data_dir, tmp_path, monkeypatch):
 
     monkeypatch.setattr(training, "ParzenEvaluation", Recorder)
     out = tmp_path / "run"
-    train("mnist", out, epochs=2, data_dir=data_dir, seed=1, **{**TINY, "parzen_every": 1, "parzen_samples": 50})
+    train(tiny(epochs=2, seed=1, parzen_every=1, parzen_samples=50), out, data_dir=data_dir, verbose=0)
     for name in ("gan.keras", "generator.keras", "log.csv", "run.json", "samples/epoch_0002.png"):
         assert (out / name).exists(), name
     assert list((out / "logs").rglob("events.out.tfevents*"))
@@ -64,6 +71,9 @@ def test_run_writes_everything(data_dir, tmp_path, monkeypatch):
     assert record["data_sha256"] == hashlib.sha256((data_dir / "mnist.pkl.gz").read_bytes()).hexdigest()
     assert record["wall_time_seconds"] > 0 and record["hardware"] == [machine_description()]
     assert record["parzen_space"] == "pixels"
+    assert experiments.Experiment.from_dict(record["config"]) == tiny(epochs=2, seed=1, parzen_every=1,
+                                                                       parzen_samples=50)
+    assert record["deviations"] == [] and record["command"].startswith("keras-gan train mnist --epochs 2 --width 0.02")
     assert splits == [(1000, 200)]  # the 1,200 validation digits: sigma on the first 1,000
     header, *rows = (out / "log.csv").read_text().splitlines()
     assert {"d_loss", "g_loss", "d_real", "d_fake", "parzen_ll"} <= set(header.split(",")) and len(rows) == 2
@@ -73,7 +83,7 @@ def test_wall_time_is_added_at_every_epoch_end_and_survives_an_interruption(tmp_
     record_path = tmp_path / "run.json"
     record_path.write_text(json.dumps({"seed": 3, "wall_time_seconds": 100.0}))
     clock = iter([0.0, 10.0, 30.0, 1000.0, 1004.0])
-    monkeypatch.setattr(training, "time", SimpleNamespace(monotonic=lambda: next(clock)))
+    monkeypatch.setattr(callbacks, "time", SimpleNamespace(monotonic=lambda: next(clock)))
 
     class Killed(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -94,11 +104,11 @@ def test_wall_time_is_added_at_every_epoch_end_and_survives_an_interruption(tmp_
 
 
 def test_continuing_a_run_matches_an_uninterrupted_run(data_dir, tmp_path):
-    train("mnist", tmp_path / "a", epochs=3, data_dir=data_dir, **TINY)
-    train("mnist", tmp_path / "b", epochs=2, data_dir=data_dir, **TINY)
+    train(tiny(epochs=3), tmp_path / "a", data_dir=data_dir, verbose=0)
+    train(tiny(epochs=2), tmp_path / "b", data_dir=data_dir, verbose=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        train("mnist", tmp_path / "b", epochs=3, data_dir=data_dir, **TINY)
+        train(tiny(epochs=3), tmp_path / "b", data_dir=data_dir, verbose=0)
     # Keras warns when a checkpoint does not fit the model, e.g. when it holds
     # an optimizer that `fit` built but the train step never uses.
     assert not [str(w.message) for w in caught if "Skipping" in str(w.message)]
@@ -109,7 +119,7 @@ def test_continuing_a_run_matches_an_uninterrupted_run(data_dir, tmp_path):
 def test_sigkill_mid_epoch_then_rerun_resumes(data_dir, tmp_path):
     """Kill the CLI with SIGKILL after its first checkpoint, run it again: same weights as never killed."""
     command = [sys.executable, "-m", "keras_gan.cli", "train", "mnist", "--epochs", "4", "--width", "0.02",
-               "--data-dir", str(data_dir), "--parzen-every", "0", "--seed", "5"]
+               "--data-dir", str(data_dir), "--set", "parzen_every=0", "--seed", "5"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     killed = tmp_path / "killed"
     process = subprocess.Popen(command + ["--out", str(killed)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -132,9 +142,9 @@ def test_sigkill_mid_epoch_then_rerun_resumes(data_dir, tmp_path):
 
 
 def test_finished_run_returns_at_once(data_dir, tmp_path):
-    train("mnist", tmp_path / "a", epochs=1, data_dir=data_dir, **TINY)
+    train(tiny(epochs=1), tmp_path / "a", data_dir=data_dir, verbose=0)
     stamp = (tmp_path / "a" / "log.csv").read_text()
-    gan = train("mnist", tmp_path / "a", epochs=1, data_dir=data_dir, **TINY)
+    gan = train(tiny(epochs=1), tmp_path / "a", data_dir=data_dir, verbose=0)
     assert (tmp_path / "a" / "log.csv").read_text() == stamp
     assert int(gan.g_optimizer.iterations) == 1000 // 100
 
@@ -151,15 +161,15 @@ def test_gcn_runs_score_their_curve_in_display_space_and_older_runs_keep_gcn_spa
             super().__init__(valid, test, to_display=to_display, **kwargs)
 
     monkeypatch.setattr(training, "ParzenEvaluation", Recorder)
-    options = dict(data_dir=tmp_path, **{**TINY, "width": 0.005, "parzen_every": 1, "parzen_samples": 20})
+    config = tiny("cifar10_fc", width=0.005, parzen_every=1, parzen_samples=20, epochs=1)
     record_path = tmp_path / "run" / "run.json"
-    train("cifar10_fc", tmp_path / "run", epochs=1, **options)
+    train(config, tmp_path / "run", data_dir=tmp_path, verbose=0)
     assert json.loads(record_path.read_text())["parzen_space"] == "gcn_display"
     # A run recorded before `parzen_space` existed resumes with its curve in GCN space.
     record = json.loads(record_path.read_text())
     del record["parzen_space"]
     record_path.write_text(json.dumps(record))
-    train("cifar10_fc", tmp_path / "run", epochs=2, **options)
+    train(config.override({"epochs": 2}), tmp_path / "run", data_dir=tmp_path, verbose=0)
     assert json.loads(record_path.read_text())["parzen_space"] == "gcn"
     assert mappings == [datasets.gcn_to_display, None]
     # The 30 validation images: sigma on 15, 15 scored.
@@ -172,94 +182,92 @@ def test_gcn_runs_score_their_curve_in_display_space_and_older_runs_keep_gcn_spa
     rng = np.random.default_rng(0)
     for i in range(120):
         Image.fromarray(rng.integers(0, 256, (8, 8, 3), dtype="uint8")).save(folder / f"{i}.png")
-    train("cifar10_fc", tmp_path / "user", epochs=1, images=folder, **options)
+    train(config, tmp_path / "user", data_dir=tmp_path, images=folder, verbose=0)
     assert json.loads((tmp_path / "user" / "run.json").read_text())["parzen_space"] == "pixels"
     assert mappings[-1] is None and splits[-1] == (6, 6)  # 120 images: the last 12 validate
 
 
-def test_bad_epochs(data_dir, tmp_path):
-    with pytest.raises(ValueError, match="`epochs` must be a positive integer"):
-        train("mnist", tmp_path / "a", epochs=0, data_dir=data_dir, **TINY)
+def test_resuming_with_other_settings_is_refused_and_names_them(data_dir, tmp_path):
+    train(tiny(epochs=1), tmp_path / "a", data_dir=data_dir, verbose=0)
+    record = (tmp_path / "a" / "run.json").read_text()
+    with pytest.raises(ValueError, match="update: simultaneous -> alternating.*pass a new --out"):
+        train(tiny(epochs=2, update="alternating"), tmp_path / "a", data_dir=data_dir, verbose=0)
+    assert (tmp_path / "a" / "run.json").read_text() == record
 
 
-def test_center_output_is_refused_for_sigmoid_output_generators(data_dir, tmp_path):
-    with pytest.raises(ValueError, match="for the linear-output CIFAR-10 generators"):
-        train("mnist", tmp_path / "a", epochs=1, data_dir=data_dir, center_output=True, **TINY)
-    assert not (tmp_path / "a").exists()
+def test_a_run_recorded_before_configurations_resumes(data_dir, tmp_path):
+    """An old flat run.json (as `checkpoints/mnist` has) resumes, and its record is rewritten in the new form."""
+    train(tiny(epochs=1), tmp_path / "a", data_dir=data_dir, verbose=0)
+    legacy = {"experiment": "mnist", "width": 0.02, "seed": 0, "epochs": 1, "batch_size": 100, "update": "simultaneous",
+              "latent_prior": "uniform", "d_steps": 1, "parzen_every": 0, "wall_time_seconds": 5.0, "hardware": []}
+    (tmp_path / "a" / "run.json").write_text(json.dumps(legacy))
+    gan = train(tiny(epochs=2), tmp_path / "a", data_dir=data_dir, verbose=0)
+    record = json.loads((tmp_path / "a" / "run.json").read_text())
+    assert record["config"]["epochs"] == 2 and record["wall_time_seconds"] > 5.0
+    assert int(gan.g_optimizer.iterations) == 2 * 1000 // 100
 
 
-def test_init_and_learning_rate_deviations_are_applied_and_recorded(data_dir, tmp_path):
-    deviations = dict(
-        d_init_scale=100.0, g_output_init_scale=50.0, g_last_hidden_init_scale=4.0, d_learning_rate_scale=0.5,
-        g_learning_rate_scale=3.0,
-    )
-    paper = train("mnist", tmp_path / "paper", epochs=1, data_dir=data_dir, **TINY)
-    changed = train("mnist", tmp_path / "changed", epochs=1, data_dir=data_dir, **deviations, **TINY)
+def test_learning_rates_and_initial_ranges_reach_the_networks_and_the_record(data_dir, tmp_path):
+    changes = {"d_learning_rate": 0.01, "g_learning_rate": 0.3, "d_init_ranges.h0": 0.5, "g_init_ranges.y": 2.5}
+    config = tiny(epochs=1).override(changes)
+    paper = train(tiny(epochs=1), tmp_path / "paper", data_dir=data_dir, verbose=0)
+    changed = train(config, tmp_path / "changed", data_dir=data_dir, verbose=0)
 
     def mean_abs(model, layer):
         return float(np.abs(np.asarray(model.get_layer(layer).kernel)).mean())
 
-    # Ten small updates move the weights far less than the scaled initial draw
-    # (D's "y" is left out: its max-norm constraint clips the scaled kernel).
-    for layer in ("h0", "h1"):
-        assert 50 < mean_abs(changed.discriminator, layer) / mean_abs(paper.discriminator, layer) < 200, layer
+    # Ten small updates move the weights far less than the wider initial draw.
+    assert 50 < mean_abs(changed.discriminator, "h0") / mean_abs(paper.discriminator, "h0") < 200
     assert 25 < mean_abs(changed.generator, "y") / mean_abs(paper.generator, "y") < 100
-    assert 3 < mean_abs(changed.generator, "h1") / mean_abs(paper.generator, "h1") < 6
-    for network, scale in (("d", 0.5), ("g", 3.0)):
+    assert 0.8 < mean_abs(changed.generator, "h1") / mean_abs(paper.generator, "h1") < 1.25
+    for network, scale in (("d", 0.01 / 0.05), ("g", 3.0)):
         rates = [float(getattr(gan, f"{network}_optimizer").learning_rate) for gan in (paper, changed)]
         np.testing.assert_allclose(rates[1], rates[0] * scale, rtol=1e-6)
     record = json.loads((tmp_path / "changed" / "run.json").read_text())
-    assert {key: record[key] for key in deviations} == deviations and record["center_output"] is False
+    assert record["deviations"] == ["d_learning_rate: 0.05 -> 0.01", "g_learning_rate: 0.1 -> 0.3",
+                                    "g_init_ranges.y: 0.05 -> 2.5", "d_init_ranges.h0: 0.005 -> 0.5"]
 
 
 @pytest.mark.parametrize("experiment", ["mnist", "cifar10_fc", "cifar10_conv"])
-def test_init_deviations_scale_exactly_their_own_layers(experiment):
-    spec = experiments.get(experiment)
-    shape = architectures.get(spec.architecture).image_shape
-    images = np.random.default_rng(0).random((20, *shape), dtype="float32")
-    data = training.TrainingData(images, images, spec.dataset)
-    paper = {key: deviation.default for key, deviation in experiments.DEVIATIONS.items()}
-    changed = {**paper, "d_init_scale": 10.0, "g_last_hidden_init_scale": 4.0, "g_output_init_scale": 0.5}
+def test_initial_ranges_change_exactly_their_own_layers(experiment):
+    """Wider ranges draw the same numbers, scaled: the old `*_init_scale` options' models are reproduced."""
+    spec = tiny(experiment)
+    changed = spec.override({"d_init_ranges": {k: r * 10 for k, r in spec.d_init_ranges.items()},
+                             "g_init_ranges.h1": spec.g_init_ranges["h1"] * 4,
+                             "g_init_ranges.y": spec.g_init_ranges["y"] * 0.5})
     networks = []
-    for deviations in (paper, changed):
-        keras.utils.set_random_seed(0)  # the same draws, before scaling
-        networks.append(training.build_networks(spec, 0.02, data, deviations))
+    for config in (spec, changed):
+        keras.utils.set_random_seed(0)  # the same draws
+        networks.append(config.build_networks())
     (g_paper, d_paper), (g_changed, d_changed) = networks
 
     def ratios(before, after):
-        return {
-            layer.name: float(np.abs(after.get_layer(layer.name).kernel).sum() / np.abs(layer.kernel).sum())
-            for layer in before.layers if hasattr(layer, "kernel")
-        }
+        return [float(np.abs(after.get_layer(layer.name).kernel).sum() / np.abs(layer.kernel).sum())
+                for layer in before.layers if hasattr(layer, "kernel")]
 
-    np.testing.assert_allclose(list(ratios(d_paper, d_changed).values()), 10.0, rtol=1e-5)
-    np.testing.assert_allclose(list(ratios(g_paper, g_changed).values()), [1.0, 4.0, 0.5], rtol=1e-5)
+    np.testing.assert_allclose(ratios(d_paper, d_changed), 10.0, rtol=1e-5)
+    np.testing.assert_allclose(ratios(g_paper, g_changed), [1.0, 4.0, 0.5], rtol=1e-5)
 
 
-@pytest.mark.parametrize("option", ["d_init_scale", "g_learning_rate_scale"])
-def test_deviation_scales_must_be_positive(data_dir, tmp_path, option):
-    with pytest.raises(ValueError, match=f"`{option}` must be a positive number"):
-        train("mnist", tmp_path / "a", epochs=1, data_dir=data_dir, **{option: 0.0}, **TINY)
-    assert not (tmp_path / "a").exists()
-
-
-@pytest.mark.parametrize("option", ["d_init_scale", "g_output_init_scale", "g_last_hidden_init_scale"])
-def test_init_scales_are_refused_for_two_stage_experiments(tmp_path, option):
-    with pytest.raises(ValueError, match=f"for one-stage experiments.*{option}=10.0"):
-        train("tfd", tmp_path / "a", epochs=1, **{option: 10.0}, **TINY)
-    assert not (tmp_path / "a").exists()
+def test_center_output_uses_the_runs_latent_prior(monkeypatch):
+    seen = []
+    monkeypatch.setattr(architectures, "center_output", lambda g, images, prior, seed: seen.append(prior))
+    images = np.zeros((4, 32, 32, 3), "float32")
+    tiny("cifar10_fc", center_output=True, latent_prior="uniform").build_networks(images)
+    assert seen == ["uniform"]
 
 
 def test_tfd_trains_its_two_stages_and_resumes(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_GAN_CACHE_DIR", str(tmp_path / "cache"))
     write_tfd(tmp_path, count=700)
-    options = dict(epochs=1, pretrain_epochs=1, data_dir=tmp_path, width=0.005, parzen_every=0, verbose=0)
-    gan = train("tfd", tmp_path / "run", **options)
+    config = tiny("tfd", epochs=1, pretrain_epochs=1, width=0.005, d_init_ranges={"h0": 0.05, "h1": 0.05, "y": 0.05})
+    gan = train(config, tmp_path / "run", data_dir=tmp_path, verbose=0)
     pretrained = keras.models.load_model(tmp_path / "run" / "pretrain" / "generator.keras")
     # The full generator is two new layers below the first stage's, whose weights it starts from.
     assert len(gan.generator.layers) == len(pretrained.layers) + 2
     assert gan.generator.output_shape == (None, 48, 48, 1)
     assert (tmp_path / "run" / "generator.keras").exists()
-    again = train("tfd", tmp_path / "run", **options)  # both stages finished: nothing retrains
+    assert float(np.abs(gan.discriminator.get_layer("h0").kernel).max()) > 0.005  # the ranges reach stage two
+    again = train(config, tmp_path / "run", data_dir=tmp_path, verbose=0)  # both stages finished: nothing retrains
     for a, b in zip(again.generator.weights, gan.generator.weights):
         np.testing.assert_array_equal(np.array(a), np.array(b))

@@ -12,52 +12,62 @@ p=0.8 and hidden units with p=0.5.
 
 import keras
 
-from keras_gan.architectures.common import check_width, irange, maxout_discriminator, scaled
+from keras_gan.architectures.common import MAXOUT_INIT_RANGES, check_width, init_ranges, irange, maxout_discriminator, scaled
 from keras_gan.layers import MaxoutConv2D, MaxoutDense, UntiedBias
 
 IMAGE_SHAPE = (32, 32, 3)
 LATENT_DIM = 100
+# The YAMLs' irange of each layer.
+FC_GENERATOR_INIT_RANGES = {"h0": 0.05, "h1": 0.05, "y": 0.5}
+FC_DISCRIMINATOR_INIT_RANGES = MAXOUT_INIT_RANGES
+CONV_GENERATOR_INIT_RANGES = {"h0": 0.05, "h1": 0.05, "y": 0.05}
+CONV_DISCRIMINATOR_INIT_RANGES = {"h0": 0.005, "h1": 0.005, "h2": 0.005, "h3": 0.005, "y": 0.005}
 
 
-def fc_generator(width: float = 1.0, latent_dim: int = LATENT_DIM) -> keras.Model:
+def fc_generator(width: float = 1.0, latent_dim: int = LATENT_DIM, ranges: dict | None = None) -> keras.Model:
     """The fully connected CIFAR-10 generator (outputs in GCN space).
 
     Args:
         width: float. Multiplier of the 8000-unit hidden sizes. Defaults to 1.0.
         latent_dim: int. Noise size. Defaults to 100.
+        ranges: dict or None. Initial ranges by layer name (`FC_GENERATOR_INIT_RANGES`).
+            Defaults to None (the paper's).
 
     Example:
     >>> fc_generator(width=0.01).output_shape
     (None, 32, 32, 3)
     """
     check_width(width)
+    r = init_ranges(FC_GENERATOR_INIT_RANGES, ranges, "generator")
     return keras.Sequential(
         [
             keras.Input((latent_dim,)),
-            keras.layers.Dense(scaled(8000, width), "relu", kernel_initializer=irange(0.05), name="h0"),
-            keras.layers.Dense(scaled(8000, width), "sigmoid", kernel_initializer=irange(0.05), name="h1"),
-            keras.layers.Dense(3072, kernel_initializer=irange(0.5), name="y"),
+            keras.layers.Dense(scaled(8000, width), "relu", kernel_initializer=irange(r["h0"]), name="h0"),
+            keras.layers.Dense(scaled(8000, width), "sigmoid", kernel_initializer=irange(r["h1"]), name="h1"),
+            keras.layers.Dense(3072, kernel_initializer=irange(r["y"]), name="y"),
             keras.layers.Reshape(IMAGE_SHAPE),
         ],
         name="cifar10_fc_generator",
     )
 
 
-def fc_discriminator(width: float = 1.0) -> keras.Model:
+def fc_discriminator(width: float = 1.0, ranges: dict | None = None) -> keras.Model:
     """The fully connected CIFAR-10 discriminator; it outputs logits.
 
     Args:
         width: float. Multiplier of the number of maxout units. Defaults to 1.0.
+        ranges: dict or None. Initial ranges by layer name (`FC_DISCRIMINATOR_INIT_RANGES`).
+            Defaults to None (the paper's).
 
     Example:
     >>> fc_discriminator(width=0.01).output_shape
     (None, 1)
     """
     check_width(width)
-    return maxout_discriminator(IMAGE_SHAPE, scaled(1600, width), name="cifar10_fc_discriminator")
+    return maxout_discriminator(IMAGE_SHAPE, scaled(1600, width), name="cifar10_fc_discriminator", ranges=ranges)
 
 
-def conv_generator(width: float = 1.0, latent_dim: int = LATENT_DIM) -> keras.Model:
+def conv_generator(width: float = 1.0, latent_dim: int = LATENT_DIM, ranges: dict | None = None) -> keras.Model:
     """The "deconvolutional" CIFAR-10 generator (outputs in GCN space).
 
     Args:
@@ -65,22 +75,25 @@ def conv_generator(width: float = 1.0, latent_dim: int = LATENT_DIM) -> keras.Mo
             `100 * scaled(80)` units, reshaped to 10x10 with `scaled(80)` channels.
             Defaults to 1.0.
         latent_dim: int. Noise size. Defaults to 100.
+        ranges: dict or None. Initial ranges by layer name (`CONV_GENERATOR_INIT_RANGES`).
+            Defaults to None (the paper's).
 
     Example:
     >>> conv_generator(width=0.05).output_shape
     (None, 32, 32, 3)
     """
     check_width(width)
+    r = init_ranges(CONV_GENERATOR_INIT_RANGES, ranges, "generator")
     channels = scaled(80, width)
     return keras.Sequential(
         [
             keras.Input((latent_dim,)),
-            keras.layers.Dense(scaled(8000, width), "relu", kernel_initializer=irange(0.05), name="h0"),
-            keras.layers.Dense(100 * channels, "sigmoid", kernel_initializer=irange(0.05), name="h1"),
+            keras.layers.Dense(scaled(8000, width), "relu", kernel_initializer=irange(r["h0"]), name="h0"),
+            keras.layers.Dense(100 * channels, "sigmoid", kernel_initializer=irange(r["h1"]), name="h1"),
             keras.layers.Reshape((10, 10, channels)),
             # (10 - 1) * 3 + 5 = 32: pylearn2's Deconv with output_stride 3, no padding.
             keras.layers.Conv2DTranspose(
-                3, 5, strides=3, padding="valid", use_bias=False, kernel_initializer=irange(0.05), name="y"
+                3, 5, strides=3, padding="valid", use_bias=False, kernel_initializer=irange(r["y"]), name="y"
             ),
             UntiedBias(name="y_bias"),
         ],
@@ -88,32 +101,34 @@ def conv_generator(width: float = 1.0, latent_dim: int = LATENT_DIM) -> keras.Mo
     )
 
 
-def conv_discriminator(width: float = 1.0) -> keras.Model:
+def conv_discriminator(width: float = 1.0, ranges: dict | None = None) -> keras.Model:
     """The convolutional CIFAR-10 discriminator; it outputs logits.
 
     Args:
         width: float. Multiplier of the channel and unit counts. Defaults to 1.0.
+        ranges: dict or None. Initial ranges by layer name (`CONV_DISCRIMINATOR_INIT_RANGES`).
+            Defaults to None (the paper's).
 
     Example:
     >>> conv_discriminator(width=0.1).output_shape
     (None, 1)
     """
     check_width(width)
-    init = irange(0.005)
+    r = init_ranges(CONV_DISCRIMINATOR_INIT_RANGES, ranges, "discriminator")
     return keras.Sequential(
         [
             keras.Input(IMAGE_SHAPE),
             keras.layers.Dropout(0.2),
-            MaxoutConv2D(scaled(32, width), 2, 8, padding=4, pool_size=4, pool_strides=2, kernel_initializer=init, name="h0"),
+            MaxoutConv2D(scaled(32, width), 2, 8, padding=4, pool_size=4, pool_strides=2, kernel_initializer=irange(r["h0"]), name="h0"),
             keras.layers.Dropout(0.5),
-            MaxoutConv2D(scaled(32, width), 2, 8, padding=3, pool_size=4, pool_strides=2, kernel_initializer=init, name="h1"),
+            MaxoutConv2D(scaled(32, width), 2, 8, padding=3, pool_size=4, pool_strides=2, kernel_initializer=irange(r["h1"]), name="h1"),
             keras.layers.Dropout(0.5),
-            MaxoutConv2D(scaled(192, width), 2, 5, padding=3, pool_size=2, pool_strides=2, kernel_initializer=init, name="h2"),
+            MaxoutConv2D(scaled(192, width), 2, 5, padding=3, pool_size=2, pool_strides=2, kernel_initializer=irange(r["h2"]), name="h2"),
             keras.layers.Flatten(),
             keras.layers.Dropout(0.5),
-            MaxoutDense(scaled(500, width), 5, kernel_initializer=init, name="h3"),
+            MaxoutDense(scaled(500, width), 5, kernel_initializer=irange(r["h3"]), name="h3"),
             keras.layers.Dropout(0.5),
-            keras.layers.Dense(1, kernel_initializer=init, name="y"),
+            keras.layers.Dense(1, kernel_initializer=irange(r["y"]), name="y"),
         ],
         name="cifar10_conv_discriminator",
     )

@@ -103,37 +103,25 @@ def center_output(generator: keras.Model, train_images: np.ndarray, latent_prior
     return shift
 
 
-def scale_kernels(model: keras.Model, factor: float, layer_names=None) -> None:
-    """Multiply a model's kernels by `factor`, as if drawn from an irange `factor` times larger.
-
-    Every kernel of the paper's networks starts uniform on [-r, r] (or, for
-    pylearn2's `sparse_init`, normal around zero), so scaling a freshly built
-    kernel by `factor` draws it from the same family with r times `factor`.
-    Biases are left alone.
+def init_ranges(defaults: dict, given=None, network: str = "network") -> dict:
+    """The paper's per-layer `irange`s `defaults`, with those of `given` in their place.
 
     Args:
-        model: keras.Model. A freshly built network.
-        factor: float. Positive multiplier.
-        layer_names: iterable of str or None. Only these layers (each must have
-            a kernel). Defaults to None (every layer).
+        defaults: dict. Layer name -> the paper's irange r (weights uniform on [-r, r]).
+        given: mapping or None. Layer name -> r for the layers to change. Defaults to None.
+        network: str. What the ranges are for, for error messages. Defaults to "network".
 
     Example:
-    >>> from keras_gan.architectures import cifar10
-    >>> g = cifar10.fc_generator(width=0.01)
-    >>> scale_kernels(g, 10.0, layer_names=["y"])
-    >>> float(keras.ops.max(g.get_layer("y").kernel)) > 0.5
-    True
+    >>> init_ranges({"h0": 0.05, "y": 0.05}, {"y": 0.5})
+    {'h0': 0.05, 'y': 0.5}
     """
-    check_positive_number("factor", factor)
-    kernels = {
-        layer.name: [w for w in layer.weights if w.path.split("/")[-1] == "kernel"] for layer in model.layers
-    }
-    kernels = {name: weights for name, weights in kernels.items() if weights}
-    for name in kernels if layer_names is None else layer_names:
-        if name not in kernels:
-            raise ValueError(f"{model.name} has no layer {name!r} with a kernel. Layers with kernels: {list(kernels)}")
-        for kernel in kernels[name]:
-            kernel.assign(kernel * factor)
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise ValueError(f"The {network} has no layer {unknown[0]!r} with an initial range. Its layers: {sorted(defaults)}.")
+    for name, value in given.items():
+        check_positive_number(f"init range of {name}", value)
+    return {**defaults, **given}
 
 
 def bias_initializer(output_bias, size: int):
@@ -187,14 +175,23 @@ class SparseInit(keras.initializers.Initializer):
         return {"n_nonzero": self.n_nonzero, "stddev": self.stddev, "seed": self.seed}
 
 
+# The paper's fully connected discriminators: every weight uniform on [-0.005, 0.005].
+MAXOUT_INIT_RANGES = {"h0": 0.005, "h1": 0.005, "y": 0.005}
+
+
 def maxout_discriminator(
-    image_shape: tuple, units: int, pieces: int = 5, max_norm: float | None = None, name: str | None = None
+    image_shape: tuple,
+    units: int,
+    pieces: int = 5,
+    max_norm: float | None = None,
+    name: str | None = None,
+    ranges: dict | None = None,
 ) -> keras.Model:
     """The paper's fully connected discriminator: two maxout layers and a logit, under dropout.
 
     pylearn2's dropout in the paper's configs keeps the input with p=0.8 and the
     inputs of every later layer with p=0.5 (inverted scaling, as Keras does).
-    Weights start uniform on [-0.005, 0.005].
+    Weights start uniform on [-r, r], r from `ranges` (the paper: 0.005).
 
     Args:
         image_shape: tuple. Input shape `(H, W, C)`.
@@ -203,22 +200,25 @@ def maxout_discriminator(
         max_norm: float or None. pylearn2's `max_col_norm` on every layer.
             Defaults to None.
         name: str or None. Model name. Defaults to None.
+        ranges: dict or None. Initial ranges of layers `h0`, `h1` and `y`
+            (see `init_ranges`). Defaults to None (the paper's).
 
     Example:
     >>> maxout_discriminator((28, 28, 1), 240).output_shape
     (None, 1)
     """
     constraint = None if max_norm is None else keras.constraints.MaxNorm(max_norm, axis=0)
+    r = init_ranges(MAXOUT_INIT_RANGES, ranges, "discriminator")
     return keras.Sequential(
         [
             keras.Input(image_shape),
             keras.layers.Flatten(),
             keras.layers.Dropout(0.2),
-            MaxoutDense(units, pieces, max_norm=max_norm, kernel_initializer=irange(0.005), name="h0"),
+            MaxoutDense(units, pieces, max_norm=max_norm, kernel_initializer=irange(r["h0"]), name="h0"),
             keras.layers.Dropout(0.5),
-            MaxoutDense(units, pieces, max_norm=max_norm, kernel_initializer=irange(0.005), name="h1"),
+            MaxoutDense(units, pieces, max_norm=max_norm, kernel_initializer=irange(r["h1"]), name="h1"),
             keras.layers.Dropout(0.5),
-            keras.layers.Dense(1, kernel_initializer=irange(0.005), kernel_constraint=constraint, name="y"),
+            keras.layers.Dense(1, kernel_initializer=irange(r["y"]), kernel_constraint=constraint, name="y"),
         ],
         name=name,
     )
