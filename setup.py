@@ -33,7 +33,7 @@ setup(
         "pillow",
     ],
     extras_require={
-        "test": ["pytest", "nbclient", "nbformat", "ipykernel"],
+        "test": ["pytest", "nbclient", "nbformat", "ipykernel", "ruff"],
         "serving": ["tensorflow-serving-api"],
     },
     entry_points={"console_scripts": ["keras-gan=keras_gan.cli:main"]},

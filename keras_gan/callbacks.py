@@ -105,7 +105,11 @@ class SampleGrid(keras.callbacks.Callback):
             viewing (e.g. `keras_gan.datasets.gcn_to_display`). Defaults to None.
 
     Example:
-    >>> gan.fit(images, epochs=5, callbacks=[SampleGrid("samples")])
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> history = gan.fit(images, batch_size=100, epochs=1, verbose=0, callbacks=[SampleGrid(folder)])
+    >>> sorted(path.name for path in folder.iterdir())
+    ['epoch_0001.png']
     """
 
     def __init__(self, directory, n: int = 100, seed: int = 0, log_dir=None, to_display=None):
@@ -156,7 +160,11 @@ class ParzenEvaluation(keras.callbacks.Callback):
             sigma grid fits). Defaults to None (score them as they are).
 
     Example:
-    >>> callback = ParzenEvaluation(valid[:1000], valid[1000:3000], n_samples=2000)
+    >>> valid = images[:100]
+    >>> callback = ParzenEvaluation(valid[:50], valid[50:], n_samples=200)
+    >>> history = gan.fit(images, batch_size=100, epochs=1, verbose=0, callbacks=[callback])
+    >>> sorted(history.history)
+    ['d_fake', 'd_loss', 'd_real', 'g_loss', 'parzen_ll', 'parzen_se', 'parzen_sigma']
     """
 
     def __init__(self, valid, test, every: int = 1, n_samples: int = 10000, seed: int = 0, to_display=None):

@@ -33,10 +33,10 @@ def fit_distributed(gan: GAN, dataset: tf.data.Dataset, epochs: int = 1, strateg
         One dict of metrics per epoch (averaged over the epoch's steps and replicas).
 
     Example:
-    >>> strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    >>> strategy = tf.distribute.MirroredStrategy()
     >>> with strategy.scope():
-    ...     gan = experiments.get("mnist").build_gan(steps_per_epoch=500)
-    >>> history = fit_distributed(gan, tf.data.Dataset.from_tensor_slices(x).batch(200), epochs=5)
+    ...     gan = keras_gan.experiments.get("mnist").override({"width": 0.02}).build_gan(steps_per_epoch=2)
+    >>> history = fit_distributed(gan, tf.data.Dataset.from_tensor_slices(images).batch(100), epochs=1)
     """
     check_positive_int("epochs", epochs)
     strategy = strategy or tf.distribute.get_strategy()

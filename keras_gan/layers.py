@@ -51,7 +51,7 @@ class MaxoutDense(keras.layers.Layer):
 
     Example:
     >>> layer = MaxoutDense(240, pieces=5)
-    >>> layer(keras.ops.ones((2, 784))).shape
+    >>> tuple(layer(keras.ops.ones((2, 784))).shape)
     (2, 240)
     """
 
@@ -143,7 +143,7 @@ class MaxoutConv2D(keras.layers.Layer):
     Example:
     >>> layer = MaxoutConv2D(32, pieces=2, kernel_size=8, padding=4,
     ...                      pool_size=4, pool_strides=2)
-    >>> layer(keras.ops.ones((1, 32, 32, 3))).shape
+    >>> tuple(layer(keras.ops.ones((1, 32, 32, 3))).shape)
     (1, 16, 16, 32)
     """
 
@@ -256,7 +256,7 @@ class UntiedBias(keras.layers.Layer):
         bias_initializer: initializer for the bias. Defaults to `"zeros"`.
 
     Example:
-    >>> UntiedBias()(keras.ops.ones((2, 4, 4, 3))).shape
+    >>> tuple(UntiedBias()(keras.ops.ones((2, 4, 4, 3))).shape)
     (2, 4, 4, 3)
     """
 

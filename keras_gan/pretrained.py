@@ -36,6 +36,7 @@ def list_models() -> list[str]:
 
     Example:
     >>> keras_gan.list_models()
+    ['cifar10_conv', 'cifar10_fc', 'mnist', 'tfd_fer2013']
     """
     # Hidden folders are `keras-gan publish`'s work in progress.
     return sorted(p.parent.name for p in _root().glob("*/metadata.json") if not p.parent.name.startswith("."))
@@ -45,7 +46,8 @@ def get_preset(name: str) -> dict:
     """The metadata of pretrained model `name` (see the module docstring).
 
     Example:
-    >>> keras_gan.pretrained.get_preset("mnist")["scores"]
+    >>> keras_gan.pretrained.get_preset("mnist")["scores"]["paper"]
+    {'comparable': True, 'dataset': 'mnist', 'mean': 225.0, 'std_error': 2.0}
     """
     path = _root() / name / "metadata.json"
     if not path.is_file():
@@ -122,7 +124,8 @@ class ModelSpec:
         gan: `GAN` or None. The whole GAN, when it was loaded. Defaults to None.
 
     Example:
-    >>> spec = ModelSpec(generator, "uniform", {}); images = spec.generate(16, seed=0)
+    >>> spec = ModelSpec(gan.generator, "uniform", {}); spec.generate(16, seed=0).shape
+    (16, 28, 28, 1)
     """
 
     def __init__(self, generator, latent_prior: str, record: dict, output_space: str = "pixels", gan=None):

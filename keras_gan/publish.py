@@ -80,7 +80,13 @@ def publish_run(
         The model's folder.
 
     Example:
-    >>> publish_run("runs/mnist", "mnist", data_dir="../shared/data", notes="runs/mnist/notes.md")
+    >>> import tempfile
+    >>> from keras_gan import training
+    >>> run, zoo = tempfile.mkdtemp(), tempfile.mkdtemp()
+    >>> config = experiments.get("mnist").override({"epochs": 1, "width": 0.02, "parzen_every": 0})
+    >>> _ = training.train(config, run, data_dir="../shared/data", verbose=0)
+    >>> publish_run(run, "tiny", data_dir="../shared/data", n_samples=100, root=zoo).name
+    'tiny'
     """
     if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
         raise ValueError(
@@ -264,7 +270,8 @@ def model_card(metadata: dict) -> str:
         The card's markdown text.
 
     Example:
-    >>> print(model_card(keras_gan.get_preset("mnist")))
+    >>> model_card(keras_gan.get_preset("mnist")).splitlines()[0]
+    '# mnist'
     """
     m = metadata
     model_score, reference, paper = (m["scores"][key] for key in ("parzen_test_log_likelihood", "data_reference",

@@ -83,7 +83,7 @@ class LinearMomentum(keras.optimizers.schedules.LearningRateSchedule):
 
     Example:
     >>> momentum = LinearMomentum(steps_per_epoch=500)
-    >>> float(momentum(500 * 250))
+    >>> round(float(momentum(500 * 250)), 6)
     0.7
     """
 

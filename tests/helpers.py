@@ -34,6 +34,28 @@ def assert_saving_round_trip(model: keras.Model, inputs, tmp_path: Path):
     return loaded
 
 
+def run_layer_test(layer: keras.layers.Layer, input_shape: tuple, expected_output_shape: tuple, tmp_path: Path):
+    """The checks every custom layer passes: its output shape, a config round trip and a `.keras` round trip."""
+    inputs = np.random.default_rng(0).normal(size=input_shape).astype("float32")
+    assert tuple(layer(inputs).shape) == expected_output_shape
+    assert tuple(layer.compute_output_shape(input_shape)) == expected_output_shape
+    clone = assert_serialization_round_trip(layer)
+    assert type(clone) is type(layer)
+    model = keras.Sequential([keras.Input(input_shape[1:]), layer.__class__.from_config(layer.get_config())])
+    assert_saving_round_trip(model, inputs, tmp_path)
+
+
+def run_initializer_test(initializer, shape: tuple, tmp_path: Path):
+    """The checks every custom initializer passes: a config round trip that draws the same weights, and a
+    `.keras` round trip of a layer it initialised."""
+    clone = keras.initializers.deserialize(keras.initializers.serialize(initializer))
+    assert type(clone) is type(initializer) and clone.get_config() == initializer.get_config()
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(clone(shape)),
+                                  keras.ops.convert_to_numpy(initializer(shape)))
+    model = keras.Sequential([keras.Input(shape[:1]), keras.layers.Dense(shape[1], kernel_initializer=initializer)])
+    assert_saving_round_trip(model, np.ones((2, shape[0]), "float32"), tmp_path)
+
+
 def weights(model: keras.Model) -> list:
     return [np.array(v) for v in model.trainable_variables]
 

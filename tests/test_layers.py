@@ -2,9 +2,10 @@ import keras
 import numpy as np
 import pytest
 
+from keras_gan.architectures.common import SparseInit
 from keras_gan.datasets import global_contrast_normalize
-from keras_gan.layers import GCNToDisplay, MaxoutConv2D, MaxoutDense
-from tests.helpers import assert_saving_round_trip, assert_serialization_round_trip
+from keras_gan.layers import GCNToDisplay, MaxoutConv2D, MaxoutDense, UntiedBias
+from tests.helpers import assert_saving_round_trip, assert_serialization_round_trip, run_initializer_test, run_layer_test
 
 
 def test_maxout_dense_is_max_over_consecutive_affine_pieces():
@@ -57,16 +58,21 @@ def test_max_norm_holds_after_updates(layer, shape, axes):
 
 
 @pytest.mark.parametrize(
-    "layer, shape",
+    "make, input_shape, output_shape",
     [
-        (MaxoutDense(4, 3, max_norm=1.9365), (2, 5)),
-        (MaxoutConv2D(4, 2, 3, padding=1, pool_size=2, max_norm=0.9), (2, 8, 8, 3)),
+        (lambda: MaxoutDense(4, 3, max_norm=1.9365), (2, 5), (2, 4)),
+        (lambda: MaxoutConv2D(4, 2, 3, padding=1, pool_size=2, max_norm=0.9), (2, 8, 8, 3), (2, 4, 4, 4)),
+        (lambda: UntiedBias(), (2, 4, 4, 3), (2, 4, 4, 3)),
+        (lambda: GCNToDisplay(), (2, 4, 4, 3), (2, 4, 4, 3)),
     ],
+    ids=["MaxoutDense", "MaxoutConv2D", "UntiedBias", "GCNToDisplay"],
 )
-def test_maxout_layers_serialize_and_save(layer, shape, tmp_path):
-    assert_serialization_round_trip(layer)
-    model = keras.Sequential([keras.Input(shape[1:]), layer])
-    assert_saving_round_trip(model, np.ones(shape, "float32"), tmp_path)
+def test_every_custom_layer_passes_the_layer_checks(make, input_shape, output_shape, tmp_path):
+    run_layer_test(make(), input_shape, output_shape, tmp_path)
+
+
+def test_sparse_init_passes_the_initializer_checks(tmp_path):
+    run_initializer_test(SparseInit(3, stddev=0.5, seed=1), (10, 4), tmp_path)
 
 
 @pytest.mark.parametrize(

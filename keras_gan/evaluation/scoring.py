@@ -48,6 +48,8 @@ def real_images(dataset: str, split: str, data_dir=None, output_space: str = "pi
     (10000, 28, 28, 1)
     """
     check_output_space(output_space)
+    if dataset not in datasets.DATASETS:
+        raise ValueError(f"`dataset` must be one of {tuple(datasets.DATASETS)}. Received: dataset={dataset!r}")
     images, _ = datasets.load_numpy(dataset, split, data_dir=data_dir, gcn=output_space != "pixels")
     return datasets.gcn_to_display(images) if output_space == "gcn_display" else images
 
@@ -87,6 +89,7 @@ def score(
     Example:
     >>> spec = keras_gan.pretrained.load_model("mnist")
     >>> print(score(spec, "mnist", "../shared/data", spec.output_space))
+    Parzen log-likelihood: 176.9 +- 1.4 (sigma=0.215, 10000 samples, 10000 test examples)
     """
     valid = real_images(dataset, "valid", data_dir, output_space)
     test = real_images(dataset, "test", data_dir, output_space)
@@ -117,6 +120,7 @@ def data_reference(
 
     Example:
     >>> print(data_reference("mnist", "../shared/data"))
+    Parzen log-likelihood: 242.5 +- 2.1 (sigma=0.167, 10000 samples, 10000 test examples)
     """
     check_positive_int("n_samples", n_samples)
     train = real_images(dataset, "train", data_dir, output_space)
