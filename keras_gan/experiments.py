@@ -72,6 +72,9 @@ class Experiment:
             `decay_factor` after every update, down to `min_learning_rate`.
         center_output: bool. Start a linear-output generator's bias so that
             its mean sample is the training set's mean image.
+        g_ema_decay: float. Generator weight averaging (`GAN`'s `ema_decay`):
+            samples, scores and the saved generator use the exponential moving
+            average of G's weights with this decay; 0 (the paper's) is off.
         seed: int. Seed of the initial weights, data order and noise.
         jit_compile: bool or "auto". XLA compilation ("auto": Keras' choice).
         dtype_policy: str. Keras precision policy of both networks.
@@ -111,6 +114,7 @@ class Experiment:
     decay_factor: float = 1.000004
     min_learning_rate: float = 1e-6
     center_output: bool = False
+    g_ema_decay: float = 0.0
     seed: int = 0
     jit_compile: bool | str = "auto"
     dtype_policy: str = "float32"
@@ -132,15 +136,16 @@ class Experiment:
                      "min_learning_rate", "parzen_samples", "adam_beta_1"):
             _check_range(name, getattr(self, name), low=0, strict=True)
         for name in ("pretrain_epochs", "momentum_start", "momentum_saturate", "parzen_every", "seed",
-                     "initial_momentum", "final_momentum"):
+                     "initial_momentum", "final_momentum", "g_ema_decay"):
             _check_range(name, getattr(self, name), low=0, strict=False)
         if self.image_size is not None:
             _check_range("image_size", self.image_size, low=0, strict=True)
         if self.decay_factor < 1:
             raise ValueError(f"`decay_factor` must be >= 1. Received: decay_factor={self.decay_factor!r}")
-        if self.adam_beta_1 >= 1 or self.final_momentum >= 1 or self.initial_momentum >= 1:
-            raise ValueError("`adam_beta_1`, `initial_momentum` and `final_momentum` must be below 1. "
-                             f"Received: {self.adam_beta_1}, {self.initial_momentum}, {self.final_momentum}")
+        if max(self.adam_beta_1, self.final_momentum, self.initial_momentum, self.g_ema_decay) >= 1:
+            raise ValueError("`adam_beta_1`, `initial_momentum`, `final_momentum` and `g_ema_decay` must be below 1. "
+                             f"Received: {self.adam_beta_1}, {self.initial_momentum}, {self.final_momentum}, "
+                             f"{self.g_ema_decay}")
         if self.update == "simultaneous" and self.d_steps != 1:
             raise ValueError(f"`update='simultaneous'` makes one joint step, so it needs `d_steps=1`. "
                              f"Received: d_steps={self.d_steps}")
@@ -241,7 +246,7 @@ class Experiment:
         """
         generator, discriminator = networks or self.build_networks(train_images)
         gan = GAN(generator, discriminator, d_steps=self.d_steps, generator_loss=self.generator_loss,
-                  latent_prior=self.latent_prior, update=self.update, seed=self.seed)
+                  latent_prior=self.latent_prior, update=self.update, seed=self.seed, ema_decay=self.g_ema_decay)
         gan.compile(
             d_optimizer=self.make_optimizer(steps_per_epoch, self.d_learning_rate),
             g_optimizer=self.make_optimizer(steps_per_epoch, self.g_learning_rate),

@@ -1,7 +1,7 @@
 """Export a trained generator as a SavedModel for TensorFlow Serving.
 
 `export_generator` writes TensorFlow Serving's layout, `export_dir/<name>/<version>/`,
-with two signatures:
+with three signatures:
 
 - `serving_default`: `z` (float32, `[None, latent_dim]`) -> `images`
   (float32, `[None, H, W, C]`), the generator applied to the given noise.
@@ -10,6 +10,7 @@ with two signatures:
   the same generator, in one batch (so equal up to float rounding, ~1e-7). It
   refuses more than the export's `max_samples`, so that one request cannot
   exhaust the server's memory.
+- `limits`: no inputs -> `max_samples` (int32 scalar), that limit.
 
 The export needs only TensorFlow to load: no Keras, no keras_gan.
 """
@@ -25,13 +26,16 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan._checks import check_positive_int
+from keras_gan._io import folder_lock
 from keras_gan.priors import PRIORS, sample_latent
 
 __all__ = ["export_generator"]
 
 SERVING_SIGNATURE = "serving_default"
 SAMPLE_SIGNATURE = "sample"
+LIMITS_SIGNATURE = "limits"
 OUTPUT_KEY = "images"
+MAX_SAMPLES_KEY = "max_samples"
 
 # TF Serving puts the model name in URLs and reads versions from directory names.
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -40,10 +44,12 @@ _PROBE_SEED = 1234
 _TOLERANCE = 1e-5
 DEFAULT_MAX_SAMPLES = 10000
 _INT32_MAX = 2**31 - 1  # `num_samples` is an int32
+# How long an export waits for another one to finish choosing and renaming its version.
+_LOCK_WAIT_SECONDS = 60.0
 
 
 class _GeneratorServer(tf.Module):
-    """What gets saved: the generator's variables and the two signatures."""
+    """What gets saved: the generator's variables and the three signatures."""
 
     def __init__(self, generator: keras.Model, latent_dim: int, latent_prior: str, max_samples: int):
         super().__init__()
@@ -62,8 +68,10 @@ class _GeneratorServer(tf.Module):
         )
         def sample(num_samples, seed):
             checks = [
-                tf.debugging.assert_non_negative(
-                    num_samples, message="`num_samples` must be a non-negative integer."
+                tf.debugging.assert_greater_equal(
+                    num_samples,
+                    0,
+                    message=f"`num_samples` must be a non-negative integer: ask for 0 to {max_samples} images.",
                 ),
                 tf.debugging.assert_less_equal(
                     num_samples,
@@ -78,8 +86,13 @@ class _GeneratorServer(tf.Module):
                 z = sample_latent(latent_prior, tf.stack([num_samples, latent_dim]), seed)
             return serve(z)
 
+        @tf.function(input_signature=[])
+        def limits():
+            return {MAX_SAMPLES_KEY: tf.constant(max_samples, tf.int32)}
+
         self.serve = serve
         self.sample = sample
+        self.limits = limits
 
 
 def _resolve(generator_or_name: Any, latent_prior: str | None):
@@ -93,7 +106,7 @@ def _resolve(generator_or_name: Any, latent_prior: str | None):
         own = (preset["latent_prior"], preset["latent_dim"], generator_or_name)
     elif hasattr(generator_or_name, "generator") and hasattr(generator_or_name, "latent_prior"):
         gan = generator_or_name
-        generator = gan.generator
+        generator = getattr(gan, "sampling_generator", gan.generator)
         own = (gan.latent_prior, getattr(gan, "latent_dim", None), getattr(gan, "name", None))
     elif isinstance(generator_or_name, keras.Model):
         generator = generator_or_name
@@ -220,9 +233,17 @@ def _next_version(model_dir: Path) -> int:
     return max(versions, default=0) + 1
 
 
-def _validate(path: Path, generator: keras.Model, latent_prior: str, latent_dim: int, probe_size: int) -> None:
-    """Reload the SavedModel and compare both signatures with the Keras generator."""
+def _validate(
+    path: Path, generator: keras.Model, latent_prior: str, latent_dim: int, probe_size: int, max_samples: int
+) -> None:
+    """Reload the SavedModel, compare its images with the Keras generator's and check its limit."""
     loaded = tf.saved_model.load(str(path))
+    exported_limit = int(loaded.signatures[LIMITS_SIGNATURE]()[MAX_SAMPLES_KEY])
+    if exported_limit != max_samples:
+        raise RuntimeError(
+            f"The exported `{LIMITS_SIGNATURE}` signature reports max_samples={exported_limit} instead of "
+            f"{max_samples}; nothing was written. Export again."
+        )
     z = sample_latent(latent_prior, (probe_size, latent_dim), seed=_PROBE_SEED)
     expected = keras.ops.convert_to_numpy(generator(z, training=False)).astype("float32")
     outputs = {
@@ -260,15 +281,19 @@ def export_generator(
 ) -> Path:
     """Write a generator as a TensorFlow Serving SavedModel `export_dir/<name>/<version>/`.
 
-    The SavedModel has two signatures, both returning `images` (float32,
+    The SavedModel has two signatures returning `images` (float32,
     `[None, H, W, C]`): `serving_default` takes noise `z` (float32,
     `[None, latent_dim]`); `sample` takes `num_samples` (int32 scalar) and
     `seed` (int64 scalar) and returns the images of
     `GAN.generate(num_samples, seed=seed)`, up to float rounding, for
-    `num_samples` up to `max_samples`. It is written
+    `num_samples` up to `max_samples`. A third, `limits`, takes no input and
+    returns `max_samples` (int32 scalar). It is written
     to a temporary directory beside the target, reloaded and checked against
     the Keras generator, then renamed into place, so TF Serving never sees a
-    half-written version and a failed export leaves nothing behind.
+    half-written version and a failed export (a full disk included) leaves
+    nothing behind. Concurrent exports to the same model directory take
+    turns to choose their version and rename it into place, so they never
+    write the same version.
 
     Args:
         generator_or_name: `keras.Model`, GAN or str. A generator mapping noise
@@ -295,8 +320,9 @@ def export_generator(
 
     Raises:
         ValueError: if an argument is invalid or the object is not a generator.
-        FileExistsError: if the version already exists.
-        OSError: if `export_dir` cannot be written.
+        FileExistsError: if the version already exists, or another export
+            wrote it meanwhile.
+        OSError: if `export_dir` cannot be written (e.g. the disk is full).
         RuntimeError: if the reloaded export does not reproduce the generator.
 
     Example:
@@ -321,17 +347,10 @@ def export_generator(
 
     model_dir = Path(export_dir).expanduser().absolute() / name
     created = _make_dirs(model_dir)
-    if version is None:
-        version = _next_version(model_dir)
-    target = model_dir / str(version)
-    if target.exists():
-        raise FileExistsError(
-            f"Version {version} of model {name!r} already exists at {str(target)!r}. "
-            f"Pass `version={_next_version(model_dir)}` or leave `version=None` to "
-            "append a new version; versions are never overwritten."
-        )
+    if version is not None:
+        _check_free(model_dir, name, version)
     # Not all digits, so TF Serving ignores it until the rename.
-    tmp = model_dir / f".tmp-{version}-{uuid.uuid4().hex[:8]}"
+    tmp = model_dir / f".tmp-{uuid.uuid4().hex}"
     try:
         tmp.mkdir()
     except OSError as err:
@@ -342,20 +361,50 @@ def export_generator(
         ) from err
     try:
         server = _GeneratorServer(generator, latent_dim, latent_prior, max_samples)
-        tf.saved_model.save(
-            server,
-            str(tmp),
-            signatures={SERVING_SIGNATURE: server.serve, SAMPLE_SIGNATURE: server.sample},
-        )
-        _validate(tmp, generator, latent_prior, latent_dim, min(_PROBE_SIZE, max_samples))
-        if target.exists():
-            raise FileExistsError(
-                f"Version {version} of model {name!r} was created at {str(target)!r} "
-                "while exporting. Export again with `version=None` to append a new version."
+        try:
+            tf.saved_model.save(
+                server,
+                str(tmp),
+                signatures={
+                    SERVING_SIGNATURE: server.serve,
+                    SAMPLE_SIGNATURE: server.sample,
+                    LIMITS_SIGNATURE: server.limits,
+                },
             )
-        tmp.rename(target)
+        except (OSError, tf.errors.OpError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err).splitlines()[0]
+            raise OSError(
+                f"Cannot write the export in {str(model_dir)!r} ({reason}); nothing was written and "
+                "existing versions are unchanged: free some space or pass another `export_dir`."
+            ) from err
+        _validate(tmp, generator, latent_prior, latent_dim, min(_PROBE_SIZE, max_samples), max_samples)
+        busy = (
+            f"Another export to {str(model_dir)!r} held its lock for {_LOCK_WAIT_SECONDS:.0f} s; "
+            "wait for it to finish, then export again."
+        )
+        # One export at a time chooses a version and renames into it.
+        with folder_lock(model_dir, busy, wait=_LOCK_WAIT_SECONDS):
+            if version is None:
+                version = _next_version(model_dir)
+            else:
+                _check_free(model_dir, name, version, while_exporting=True)
+            target = model_dir / str(version)
+            tmp.rename(target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_empty(created)
         raise
     return target
+
+
+def _check_free(model_dir: Path, name: str, version: int, while_exporting: bool = False) -> None:
+    """Raise `FileExistsError` if version `version` of `name` exists in `model_dir`."""
+    target = model_dir / str(version)
+    if not target.exists():
+        return
+    when = " was written by another export meanwhile" if while_exporting else " already exists"
+    raise FileExistsError(
+        f"Version {version} of model {name!r}{when} at {str(target)!r}. "
+        f"Pass `version={_next_version(model_dir)}` or leave `version=None` to "
+        "append a new version; versions are never overwritten."
+    )

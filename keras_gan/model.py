@@ -91,6 +91,12 @@ class GAN(keras.Model):
             taken at the same parameters, both applied; needs `d_steps=1`).
             Defaults to `"alternating"`.
         seed: int or None. Seed of the training noise. Defaults to None.
+        ema_decay: float. Generator weight averaging: after every generator
+            update, `average = ema_decay * average + (1 - ema_decay) * weights`,
+            the average starting at the generator's weights when the GAN is
+            built. 0 switches it off. When on, `averaged_generator` holds the
+            average, and `generate` (and so sample grids, Parzen estimates and
+            exports of training runs) uses it. Defaults to 0.0.
 
     Example:
     >>> generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
@@ -114,6 +120,7 @@ class GAN(keras.Model):
         latent_prior: LatentPrior = "normal",
         update: str = "alternating",
         seed: int | None = None,
+        ema_decay: float = 0.0,
         **kwargs,
     ):
         if not isinstance(generator, keras.Model):
@@ -138,6 +145,8 @@ class GAN(keras.Model):
                 "`update='simultaneous'` makes one joint step, so it needs `d_steps=1`. "
                 f"Received: d_steps={d_steps}"
             )
+        if not (isinstance(ema_decay, (int, float)) and 0 <= ema_decay < 1):
+            raise ValueError(f"`ema_decay` must be in [0, 1) (0: no averaging). Received: ema_decay={ema_decay!r}")
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
@@ -147,6 +156,15 @@ class GAN(keras.Model):
         self.latent_prior = latent_prior
         self.update = update
         self.seed = seed
+        self.ema_decay = float(ema_decay)
+        # The average is a second generator whose weights start as the generator's.
+        average = None
+        if self.ema_decay:
+            average = keras.models.clone_model(generator)
+            average.build((None, latent_dim))
+            average.set_weights(generator.get_weights())
+            average.trainable = False
+        self.averaged_generator = average
         self._generator_loss_fn = losses.get_generator_loss(generator_loss)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
@@ -289,13 +307,26 @@ class GAN(keras.Model):
         if self.update == "simultaneous":
             d_loss, g_loss, real_logits, fake_logits = self._simultaneous_step(real)
             self._update_trackers(d_loss, g_loss, real_logits, fake_logits)
+            self._update_average()
             return {m.name: m.result() for m in self.metrics}
         minibatches = _minibatches(real, self.d_steps)
         for minibatch in minibatches:
             d_loss, real_logits, fake_logits = self._discriminator_step(minibatch)
             self._update_trackers(d_loss, None, real_logits, fake_logits)
         self.g_loss_tracker.update_state(self._generator_step(ops.shape(minibatches[0])[0]))
+        self._update_average()
         return {m.name: m.result() for m in self.metrics}
+
+    def _update_average(self):
+        if not self.ema_decay:
+            return
+        for average, weight in zip(self.averaged_generator.weights, self.generator.weights):
+            average.assign(self.ema_decay * average + (1.0 - self.ema_decay) * ops.cast(weight, average.dtype))
+
+    @property
+    def sampling_generator(self) -> keras.Model:
+        """The generator that samples: the weight average when `ema_decay` is on, else the generator."""
+        return self.averaged_generator if self.ema_decay else self.generator
 
     def test_step(self, data):
         real = _real_images(data)
@@ -318,7 +349,7 @@ class GAN(keras.Model):
         Example:
         >>> images = gan.generate(16, seed=0)
         """
-        return generate(self.generator, self.latent_prior, n, seed=seed, batch_size=batch_size)
+        return generate(self.sampling_generator, self.latent_prior, n, seed=seed, batch_size=batch_size)
 
     def _seed_states(self) -> list:
         return [v for v in self.non_trainable_variables if v.path.endswith("seed_generator_state")]
@@ -351,6 +382,7 @@ class GAN(keras.Model):
             latent_prior=keras.saving.serialize_keras_object(self.latent_prior),
             update=self.update,
             seed=self.seed,
+            ema_decay=self.ema_decay,
         )
         return config
 

@@ -189,7 +189,7 @@ def load_model(model: str, latent_prior: str | None = None) -> ModelSpec:
     record = json.loads(record_path.read_text()) if record_path.exists() else {}
     loaded = keras.models.load_model(path)
     if isinstance(loaded, GAN):
-        return ModelSpec(loaded.generator, loaded.latent_prior, record, _output_space(record), gan=loaded)
+        return ModelSpec(loaded.sampling_generator, loaded.latent_prior, record, _output_space(record), gan=loaded)
     prior = latent_prior or (config_of(record).latent_prior if record else None)
     if prior is None:
         raise ValueError(

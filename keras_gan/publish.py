@@ -119,7 +119,7 @@ def publish_run(
     folder = Path(root or pretrained._root()) / name
     with atomic_folder(folder) as staging:
         generator_path = staging / "generator.keras"
-        _shipped_generator(gan.generator, output_space).save(generator_path)
+        _shipped_generator(gan.sampling_generator, output_space).save(generator_path)
         discriminator_path = staging / "discriminator.keras"
         gan.discriminator.save(discriminator_path)
         # Score and draw what ships: the file, loaded back.

@@ -199,7 +199,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         verbose=verbose,
     )
     atomic_save_model(gan, out / "gan.keras")
-    atomic_save_model(gan.generator, out / "generator.keras")
+    atomic_save_model(gan.sampling_generator, out / "generator.keras")
     return gan
 
 

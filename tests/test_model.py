@@ -4,6 +4,7 @@ import pytest
 import tensorflow as tf
 
 from keras_gan import GAN
+from keras_gan.priors import sample_latent
 from tests.helpers import changed, weights
 
 
@@ -225,3 +226,37 @@ def test_mixed_precision_trains_with_float32_losses_and_outputs(policy):
     assert all(np.isfinite(v[-1]) for v in history.history.values())
     assert images.dtype == np.float32 and np.isfinite(images).all()
     assert int(gan.g_optimizer.iterations) == 4
+
+
+def test_generator_weight_average_is_the_closed_form_and_saves_and_resumes_exactly(tmp_path):
+    """average_t = d average_{t-1} + (1 - d) w_t from the initial weights, after every generator update."""
+    keras.utils.set_random_seed(0)
+    generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+    discriminator = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    gan = GAN(generator, discriminator, seed=0, ema_decay=0.9)
+    gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.5), jit_compile=False)
+    x = np.random.default_rng(0).normal(size=(40, 3)).astype("float32")
+    expected = [np.array(w) for w in generator.weights]
+    for batch in range(4):
+        gan.fit(x[batch * 10:(batch + 1) * 10], batch_size=10, epochs=1, verbose=0, shuffle=False)
+        expected = [0.9 * a + 0.1 * np.array(w) for a, w in zip(expected, generator.weights)]
+    for average, value in zip(gan.averaged_generator.weights, expected):
+        np.testing.assert_allclose(np.array(average), value, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(np.array(gan.averaged_generator.weights[0]), np.array(generator.weights[0]))
+    z = np.random.default_rng(1).normal(size=(5, 2)).astype("float32")
+    np.testing.assert_allclose(gan.generate(5, seed=3), gan.averaged_generator(
+        sample_latent("normal", (5, 2), seed=3)).numpy(), rtol=1e-6)
+    gan.save(tmp_path / "gan.keras")
+    loaded = keras.models.load_model(tmp_path / "gan.keras")
+    assert loaded.ema_decay == 0.9
+    for a, b in zip(loaded.averaged_generator.weights, gan.averaged_generator.weights):
+        np.testing.assert_array_equal(np.array(a), np.array(b))
+    np.testing.assert_array_equal(np.asarray(loaded.averaged_generator(z)), np.asarray(gan.averaged_generator(z)))
+
+
+@pytest.mark.parametrize("ema_decay", [-0.1, 1.0, "0.9"])
+def test_bad_ema_decay_is_refused(ema_decay):
+    generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+    discriminator = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"`ema_decay` must be in \[0, 1\)"):
+        GAN(generator, discriminator, ema_decay=ema_decay)

@@ -103,12 +103,16 @@ def test_wall_time_is_added_at_every_epoch_end_and_survives_an_interruption(tmp_
     assert json.loads(record_path.read_text())["wall_time_seconds"] == 134.0
 
 
-def test_continuing_a_run_matches_an_uninterrupted_run(data_dir, tmp_path):
-    train(tiny(epochs=3), tmp_path / "a", data_dir=data_dir, verbose=0)
-    train(tiny(epochs=2), tmp_path / "b", data_dir=data_dir, verbose=0)
+@pytest.mark.parametrize("changes", [{}, {"g_ema_decay": 0.9}], ids=["paper", "weight averaging"])
+def test_continuing_a_run_matches_an_uninterrupted_run(data_dir, tmp_path, changes):
+    whole = train(tiny(epochs=3, **changes), tmp_path / "a", data_dir=data_dir, verbose=0)
+    train(tiny(epochs=2, **changes), tmp_path / "b", data_dir=data_dir, verbose=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        train(tiny(epochs=3), tmp_path / "b", data_dir=data_dir, verbose=0)
+        train(tiny(epochs=3, **changes), tmp_path / "b", data_dir=data_dir, verbose=0)
+    # The saved generator is the one that samples: the average when averaging is on.
+    np.testing.assert_array_equal(generator_weights(tmp_path / "a")[0], np.array(whole.sampling_generator.weights[0]))
+    assert changes == {} or not np.array_equal(generator_weights(tmp_path / "a")[0], np.array(whole.generator.weights[0]))
     # Keras warns when a checkpoint does not fit the model, e.g. when it holds
     # an optimizer that `fit` built but the train step never uses.
     assert not [str(w.message) for w in caught if "Skipping" in str(w.message)]
