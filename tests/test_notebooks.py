@@ -3,7 +3,7 @@
 Each notebook is executed by a fresh `python3` kernel in the notebooks/
 folder, with `KERAS_GAN_NOTEBOOK_QUICK=1` (500 Parzen samples, a few training
 steps) and `KERAS_GAN_DATA_DIR` naming the data folder; nbclient raises if a
-cell fails. The committed copies must carry the outputs of the full settings.
+cell fails. theory.ipynb needs no data. The committed copies must carry the outputs of the full settings.
 """
 
 import math
@@ -79,11 +79,40 @@ def test_reproduce_table1_prints_the_table(monkeypatch):
     assert re.search(rf"^Real training digits \(reference\) +{data_mean:.1f} \+- {data_error:.1f}$", text, re.M)
 
 
-@pytest.mark.parametrize("name", ["quickstart.ipynb", "reproduce_table1.ipynb"])
-def test_committed_notebooks_carry_full_outputs(name):
-    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+# How each of theory.ipynb's table rows starts: the frozen generator's name.
+ROW = r"(?:shift [\d.]+|p_g = p_data)"
+
+
+def test_theory_walks_through_the_theorems_and_figure_1(monkeypatch):
+    notebook = _execute("theory.ipynb", monkeypatch)
+    text = _stdout(notebook)
+    assert "settings: quick" in text
+    # Theorem 1's identity V(D*, G) = C(G) holds to rounding whatever the training; one row per frozen G.
+    gaps = re.findall(rf"^ *{ROW} +\S+ +\S+ +(\S+) +\S+ +\S+ +\S+$", text, re.M)
+    assert len(gaps) == 5 and all(abs(float(gap)) < 1e-9 for gap in gaps)
+    assert re.search(r"^\(d\) near convergence ", text, re.M)
+    # The gradient table: minimax and non-saturating gradient norms of each G, and their ratio.
+    ratios = re.findall(rf"^ *{ROW} +\S+ +\S+ +\S+ +(\S+)$", text, re.M)
+    assert len(ratios) == 5 and all(float(ratio) > 0 for ratio in ratios)
+    pngs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+    assert len(pngs) == 2  # D against D*, and Figure 1
+
+
+def _assert_run_top_to_bottom(notebook):
     cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert [cell.execution_count for cell in cells] == list(range(1, len(cells) + 1)), "run it top to bottom"
     assert not [o for cell in cells for o in cell.outputs if o.output_type == "error"]
+
+
+@pytest.mark.parametrize("name", ["quickstart.ipynb", "reproduce_table1.ipynb"])
+def test_committed_notebooks_carry_full_outputs(name):
+    notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
+    _assert_run_top_to_bottom(notebook)
     scores = _parzen_scores(_stdout(notebook))
     assert scores and all(n == 10000 for _, _, n in scores), "outputs of the quick settings were committed"
+
+
+def test_committed_theory_notebook_carries_full_outputs():
+    notebook = nbformat.read(NOTEBOOKS / "theory.ipynb", as_version=4)
+    _assert_run_top_to_bottom(notebook)
+    assert "settings: full" in _stdout(notebook), "outputs of the quick settings were committed"
