@@ -1,55 +1,128 @@
-"""Writing files and folders so that a crash never leaves one half-written: temporary copy, then rename."""
+"""Writing files and folders so that a crash never leaves one half-written: temporary copy, then rename.
+
+A failed write (a full disk, a read-only folder) leaves the target as it was
+and raises `WriteError`, one line naming the target, the reason and the fix.
+`folder_lock` lets one process at a time write a folder.
+"""
 
 import contextlib
+import errno
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
 import keras
 
+# Errors of a block written into `atomic_folder` that can only come from writing.
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+class WriteError(OSError):
+    """A file or folder could not be written; what was there before is unchanged.
+
+    `str(error)` is one line; `errno` is the failed write's, and `reason` its
+    description (e.g. "No space left on device").
+
+    Args:
+        path: Path. What could not be written.
+        error: OSError. The failure (or a `WriteError`, whose reason is kept).
+        kept: str. What is left as it was, for the message. Defaults to
+            "it is unchanged".
+
+    Example:
+    >>> error = WriteError(Path("run.json"), OSError(28, "No space left on device"))
+    >>> str(error).split("; ")[0]
+    'Cannot write run.json (No space left on device)'
+    >>> error.errno
+    28
+    """
+
+    def __init__(self, path: Path, error: OSError, kept: str = "it is unchanged"):
+        self.reason = getattr(error, "reason", None) or " ".join(
+            (error.strerror or str(error) or type(error).__name__).split()
+        )
+        super().__init__(
+            error.errno,
+            f"Cannot write {path} ({self.reason}); {kept}: free some space or choose a writable folder, "
+            "then try again",
+        )
+
+    def __str__(self) -> str:
+        return self.args[1]
+
+
+class FolderLockedError(OSError):
+    """Another process holds the folder's lock (see `folder_lock`)."""
+
+
+def _discard(temp: Path) -> None:
+    """Remove a temporary file if it was created (its folder may not even exist)."""
+    with contextlib.suppress(OSError):
+        temp.unlink(missing_ok=True)
+
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Path:
     """Write a file through `write(file)` so that `path` is never half-written.
 
     The bytes go to a temporary file in the same folder, which then replaces
-    `path` in one rename; parent folders are created.
+    `path` in one rename; parent folders are created. If writing fails,
+    `path` is left as it was.
+
+    Raises:
+        WriteError: the file cannot be written (e.g. the disk is full).
+
+    Example:
+    >>> import tempfile
+    >>> atomic_write(Path(tempfile.mkdtemp()) / "a.txt", lambda f: f.write(b"hi")).read_bytes()
+    b'hi'
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     # A unique hidden name in the same folder (so the rename is atomic);
     # unlike `tempfile.mkstemp`, `open` keeps the usual umask permissions.
     temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with open(temp, "xb") as f:
             write(f)
         os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
+    except BaseException as error:
+        _discard(temp)
+        if isinstance(error, OSError) and not isinstance(error, WriteError):
+            raise WriteError(path, error) from error
         raise
     return path
 
 
 def atomic_write_json(data: dict, path: Path) -> Path:
-    """Write `data` as indented, key-sorted JSON, atomically."""
+    """Write `data` as indented, key-sorted JSON, atomically (see `atomic_write`)."""
     text = json.dumps(data, indent=2, sort_keys=True) + "\n"
     return atomic_write(path, lambda f: f.write(text.encode()))
 
 
 def atomic_save_model(model: keras.Model, path: Path) -> Path:
-    """`model.save(path)` through a temporary `.keras` file in the same folder."""
+    """`model.save(path)` through a temporary `.keras` file in the same folder.
+
+    Raises:
+        WriteError: the file cannot be written (e.g. the disk is full);
+            `path` is left as it was.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     # Keras needs the temporary name to end in ".keras" too.
     temp = path.with_name(f".{uuid.uuid4().hex}.{path.name}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         model.save(temp)
         os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
+    except BaseException as error:
+        _discard(temp)
+        if isinstance(error, OSError) and not isinstance(error, WriteError):
+            raise WriteError(path, error) from error
         raise
     return path
 
@@ -72,21 +145,96 @@ def atomic_folder(path: Path) -> Iterator[Path]:
     `path` (an existing `path` is removed); after an error it is removed and
     `path` is left as it was.
 
+    Raises:
+        WriteError: the folder cannot be written, or the block failed for a
+            full disk (`errno.ENOSPC`, `EDQUOT`, `EFBIG`); other errors of the
+            block pass through unchanged. Either way `path` is as it was.
+
     Example:
-    >>> with atomic_folder(Path("saved_models/mnist")) as folder:
-    ...     (folder / "metadata.json").write_text("{}")
+    >>> import tempfile
+    >>> with atomic_folder(Path(tempfile.mkdtemp()) / "mnist") as folder:
+    ...     _ = (folder / "metadata.json").write_text("{}")
+    >>> sorted(p.name for p in folder.parent.iterdir())
+    ['mnist']
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    temp.mkdir()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.mkdir()
+    except OSError as error:
+        raise WriteError(path, error) from error
     try:
         yield temp
-    except BaseException:
-        shutil.rmtree(temp)
+    except BaseException as error:
+        shutil.rmtree(temp, ignore_errors=True)
+        if isinstance(error, OSError) and (isinstance(error, WriteError) or error.errno in _DISK_FULL):
+            raise WriteError(path, error) from error
         raise
     old = path.with_name(f".{path.name}.{uuid.uuid4().hex}.old")
-    if path.exists():
-        os.replace(path, old)
-    os.replace(temp, path)
+    try:
+        if path.exists():
+            os.replace(path, old)
+        try:
+            os.replace(temp, path)
+        except OSError:
+            if old.exists():
+                os.replace(old, path)
+            raise
+    except OSError as error:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise WriteError(path, error) from error
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def folder_lock(path: Path, busy: str, wait: float = 0.0) -> Iterator[Path]:
+    """Hold an exclusive lock on the folder `path` (created if missing) during the block.
+
+    The lock is the kernel's `flock` on the folder itself: it leaves no file
+    behind, and a process that dies, even by SIGKILL, releases it at once.
+    Every process (or thread) that takes it for the same folder waits for,
+    or is refused by, the others. It is advisory: only writers that take it
+    are kept out. (Local file systems; some network ones ignore `flock`.)
+
+    Args:
+        path: str or Path. The folder.
+        busy: str. The message of the `FolderLockedError` raised when the
+            lock is held elsewhere: one line naming the folder and the fix.
+        wait: float. Seconds to wait for the lock before giving up. Defaults
+            to 0 (refuse at once).
+
+    Raises:
+        FolderLockedError: another holder kept the lock for `wait` seconds.
+        WriteError: the folder cannot be created.
+
+    Example:
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with folder_lock(folder, "busy"):  # doctest: +ELLIPSIS
+    ...     with folder_lock(folder, f"{folder.name} is busy"):
+    ...         pass
+    Traceback (most recent call last):
+    ...
+    keras_gan._io.FolderLockedError: ... is busy
+    """
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WriteError(path, error) from error
+    # Not inherited by subprocesses (PEP 446), so a child never keeps it held.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise FolderLockedError(busy) from None
+                time.sleep(0.01)
+        yield path
+    finally:
+        os.close(fd)  # Closing the last descriptor releases the lock.

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from keras_gan import experiments, pretrained
+from keras_gan._io import FolderLockedError
 from keras_gan.export import DEFAULT_MAX_SAMPLES, export_generator
 from keras_gan.priors import PRIORS
 
@@ -88,9 +89,13 @@ def _evaluate(args):
 def _train_classifier(args):
     from keras_gan.evaluation.classifiers import train_classifier
 
+    import json
+
     folder = train_classifier(args.dataset, args.run or f"runs/classifiers/{args.dataset}", out=args.out,
                               data_dir=args.data_dir, seed=args.seed, epochs=args.epochs, verbose=args.verbose)
-    print(f"wrote {folder}")
+    record = json.loads((folder / "metadata.json").read_text())
+    print(f"wrote {folder}: valid accuracy {100 * record['valid_accuracy']:.2f}%, test accuracy "
+          f"{100 * record['test_accuracy']:.2f}%, {record['wall_time_seconds']} s of training")
 
 
 def _figures(args):
@@ -225,7 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
     classifier.add_argument("dataset", choices=("mnist", "cifar10", "fer2013"), help="dataset (TFD uses fer2013's)")
     classifier.add_argument("--data-dir", help="folder with the dataset files (default $KERAS_GAN_DATA_DIR)")
     classifier.add_argument("--run", help="checkpoint and log folder (default runs/classifiers/DATASET)")
-    classifier.add_argument("--out", help="classifier folder written at the end (default saved_models/classifiers/DATASET)")
+    classifier.add_argument("--out",
+                            help="classifier folder written at the end (default saved_models/classifiers/DATASET)")
     classifier.add_argument("--epochs", type=_positive_int, help="training epochs (default: the dataset's)")
     classifier.add_argument("--seed", type=int, default=0, help="seed of weights, batches and shifts (default 0)")
     classifier.add_argument("--verbose", type=int, choices=(0, 1, 2), default=2, help="Keras fit verbosity (default 2)")
@@ -252,6 +258,9 @@ def main(argv=None) -> int:
             return 2
     try:
         args.handler(args)
+    except FolderLockedError as error:
+        print(f"keras-gan {args.command}: error: {error}", file=sys.stderr)
+        return 2
     except (FileNotFoundError, FileExistsError, ValueError, OSError, RuntimeError, NotImplementedError) as error:
         print(f"keras-gan {args.command}: error: {error}", file=sys.stderr)
         return 1

@@ -214,7 +214,7 @@ def save_line_plot(
         curves[label] = (x[finite], y[finite])
     points = np.concatenate([np.stack(c, axis=1) for c in curves.values()])
     if len(points) == 0:
-        raise ValueError("`series` holds no finite point to draw.")
+        raise ValueError("`series` holds no finite point to draw: pass curves with at least one finite (x, y).")
     low, high = points.min(axis=0), points.max(axis=0)
     high = np.where(high > low, high, low + 1.0)
     width, height = size
@@ -284,7 +284,9 @@ def _checked_pixels(array: np.ndarray, what: str) -> np.ndarray:
         )
     array = array.astype(np.float32)
     if np.isnan(array).any():
-        raise ValueError(f"`{what}` contains NaN (has the model diverged?).")
+        raise ValueError(
+            f"`{what}` contains NaN (has the model diverged?): pass finite values in [0, 1]."
+        )
     low, high = float(array.min()), float(array.max())
     if low < 0.0 or high > 1.0:
         raise ValueError(

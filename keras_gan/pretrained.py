@@ -21,6 +21,7 @@ from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation.scoring import check_output_space
 from keras_gan.model import GAN, generate
 from keras_gan.priors import PRIORS
+from keras_gan.checkpoints import verify_file
 from keras_gan.records import config_of, recorded_parzen_space
 
 
@@ -187,6 +188,8 @@ def load_model(model: str, latent_prior: str | None = None) -> ModelSpec:
         )
     record_path = path.parent / "run.json"
     record = json.loads(record_path.read_text()) if record_path.exists() else {}
+    # Run folders record each saved model's sha256: a damaged file is refused, not loaded.
+    verify_file(path, fix="restore it, or run the run's `keras-gan train` command again to rewrite it")
     loaded = keras.models.load_model(path)
     if isinstance(loaded, GAN):
         return ModelSpec(loaded.sampling_generator, loaded.latent_prior, record, _output_space(record), gan=loaded)

@@ -35,6 +35,7 @@ from keras_gan._io import atomic_folder, atomic_write_json, sha256
 from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
 from keras_gan.figures import write_figures
 from keras_gan.layers import GCNToDisplay
+from keras_gan.checkpoints import verify_file
 from keras_gan.records import config_of, deviation_lines, machine_description, recorded_parzen_space
 
 # Table 1 of the paper: Parzen test log-likelihood (nats) +- standard error, on each experiment's own dataset.
@@ -108,6 +109,7 @@ def publish_run(
         )
     output_space = "gcn_display" if config.gcn else "pixels"
     notes_text = None if notes is None else Path(notes).read_text(encoding="utf-8")
+    verify_file(run_dir / "gan.keras", fix="restore it, or run the run's `keras-gan train` command again to rewrite it")
     gan = keras.models.load_model(run_dir / "gan.keras")
     # run.json holds the epochs of the latest `train` call, gan.keras those of the latest finished one.
     trained = int(gan.g_optimizer.iterations) // (record["train_examples"] // (config.batch_size * config.d_steps))

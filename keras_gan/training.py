@@ -2,7 +2,8 @@
 
 Everything a run writes lives in one folder:
 
-    OUT/backup/            Keras BackupAndRestore state (weights, optimizers, epoch)
+    OUT/backup/            Keras BackupAndRestore state (weights, optimizers, epoch), every file
+                           with a sha256 record that resuming verifies (`keras_gan.checkpoints`)
     OUT/log.csv            one row per epoch (losses, D(x), D(G(z)), Parzen estimate)
     OUT/logs/              TensorBoard scalars and sample grids
     OUT/samples/           a PNG grid per epoch, from fixed noise
@@ -15,7 +16,9 @@ Everything a run writes lives in one folder:
 Killing the process at any moment and running the same command again resumes
 from the last completed epoch and ends with the same weights as a run that was
 never interrupted: each epoch's minibatch order is a function of `(seed, epoch)`
-alone, and the noise generator's state is saved with the weights.
+alone, and the noise generator's state is saved with the weights. A damaged
+checkpoint is refused before anything of the run is touched, and a second
+`train` on the same folder is refused while the first runs.
 """
 
 import contextlib
@@ -27,8 +30,8 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from keras_gan import architectures, experiments, records
-from keras_gan._io import atomic_save_model, atomic_write_json
+from keras_gan import architectures, checkpoints, experiments, records
+from keras_gan._io import atomic_write, atomic_write_json
 from keras_gan.architectures import mnist
 from keras_gan.callbacks import ParzenEvaluation, SampleGrid, TerminateOnNaN, WallTime
 from keras_gan.datasets import gcn_to_display
@@ -90,7 +93,7 @@ def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike 
     500
     """
     out = Path(out_dir)
-    with _dtype_policy(config.dtype_policy):
+    with checkpoints.lock_run_folder(out), _dtype_policy(config.dtype_policy):
         keras.utils.set_random_seed(config.seed)
         data = load_training_data(config.dataset, config.gcn, data_dir, images, config.image_size)
         if not config.pretrain_epochs:
@@ -136,8 +139,8 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
     gan = config.build_gan(steps, networks=networks)
     # Keep the last checkpoint after the run: a finished run is then recognised,
     # and a later call with more epochs continues it.
-    backup = keras.callbacks.BackupAndRestore(out / "backup", double_checkpoint=True, delete_checkpoint=False)
-    first_epoch = _completed_epochs(backup)
+    backup = checkpoints.VerifiedBackupAndRestore(out / "backup")
+    first_epoch = backup.verify()  # before anything of the run is written
     record_path = out / "run.json"
     previous = json.loads(record_path.read_text()) if record_path.exists() else {}
     if first_epoch and previous:
@@ -171,6 +174,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
     if first_epoch >= epochs:
         gan.load_weights(backup._weights_path)
         return gan
+    _drop_rows_from(out / "log.csv", first_epoch)
 
     to_display = gcn_to_display if data.gcn else None
     callbacks = []
@@ -185,8 +189,9 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
     callbacks += [
         SampleGrid(out / "samples", log_dir=out / "logs", to_display=to_display),
         WallTime(record_path),
-        backup,
+        # The log row before the checkpoint: a kill between them leaves a row that resuming drops.
         keras.callbacks.CSVLogger(out / "log.csv", append=True),
+        backup,
         keras.callbacks.TensorBoard(out / "logs", write_graph=False),
         TerminateOnNaN(),
     ]
@@ -198,16 +203,19 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         callbacks=callbacks,
         verbose=verbose,
     )
-    atomic_save_model(gan, out / "gan.keras")
-    atomic_save_model(gan.sampling_generator, out / "generator.keras")
+    checkpoints.save_model(gan, out / "gan.keras")
+    checkpoints.save_model(gan.sampling_generator, out / "generator.keras")
     return gan
 
 
-def _completed_epochs(backup: keras.callbacks.BackupAndRestore) -> int:
-    # BackupAndRestore restores the epoch itself at `on_train_begin`, but the
-    # data pipeline must know it before `fit` starts.
-    path = Path(backup._training_metadata_path)
-    return json.loads(path.read_text())["epoch"] if path.exists() else 0
+def _drop_rows_from(log: Path, first_epoch: int) -> None:
+    """Keep only `log.csv`'s rows of the checkpointed epochs (0-based epoch < `first_epoch`)."""
+    if not log.exists():
+        return
+    header, *rows = log.read_text().splitlines(keepends=True)
+    kept = [row for row in rows if int(row.split(",", 1)[0]) < first_epoch]
+    if len(kept) < len(rows):
+        atomic_write(log, lambda f: f.write((header + "".join(kept)).encode()))
 
 
 def _check_resumable(recorded: experiments.Experiment, config: experiments.Experiment, out: Path) -> None:

@@ -1,10 +1,12 @@
-"""Tests for `keras_gan.export`: layout, signatures, fidelity, the serving docs, errors."""
+"""Tests for `keras_gan.export`: layout, signatures, fidelity, the serving docs, errors, faults, load."""
 
+import errno
 import json
 import os
 import re
 import subprocess
 import sys
+import threading
 import types
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 import tensorflow as tf
 
 import keras_gan
+from keras_gan import export
 from keras_gan.export import export_generator
 from keras_gan.priors import UNIFORM_BOUND, sample_latent
 
@@ -147,6 +150,7 @@ def test_saved_model_cli_lists_signatures(mnist):
             "outputs": {"images": image},
             "method": predict_method,
         },
+        "limits": {"inputs": {}, "outputs": {"max_samples": ("DT_INT32", "()")}, "method": predict_method},
     }
     assert parse_signatures(result.stdout) == expected
     # The listing in the docs is this one.
@@ -220,12 +224,17 @@ def test_sample_is_deterministic_and_equals_sample_latent(tmp_path, prior):
         images(-1, 0)
 
 
-def test_sample_refuses_more_than_max_samples(tmp_path):
+def test_sample_refuses_more_than_max_samples_and_limits_reports_it(tmp_path):
     loaded = tf.saved_model.load(str(export_generator(tiny_generator(), tmp_path, latent_prior="normal", max_samples=3)))
     sample = loaded.signatures["sample"]
     assert sample(num_samples=tf.constant(3), seed=tf.constant(0, tf.int64))["images"].shape == (3, 2, 2, 3)
     with pytest.raises(tf.errors.InvalidArgumentError, match="at most 3, the `max_samples` of this export"):
         sample(num_samples=tf.constant(4), seed=tf.constant(0, tf.int64))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"non-negative integer: ask for 0 to 3 images\.\]"):
+        sample(num_samples=tf.constant(-1), seed=tf.constant(0, tf.int64))
+    limits = loaded.signatures["limits"]()
+    assert set(limits) == {"max_samples"}
+    assert limits["max_samples"].dtype == tf.int32 and int(limits["max_samples"]) == 3
 
 
 def test_sample_equals_gan_generate(tmp_path):
@@ -453,3 +462,102 @@ def test_invalid_arguments_write_nothing(tmp_path, case):
     with pytest.raises(ValueError, match=message):
         export_generator(make(), tmp_path / "models", **kwargs)
     assert leftovers(tmp_path) == []
+
+
+def version_files(model_dir):
+    return {p: p.read_bytes() for p in Path(model_dir).rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),
+        tf.errors.ResourceExhaustedError(None, None, "No space left on device\nwhile writing variables"),
+    ],
+    ids=["oserror", "tensorflow_error"],
+)
+def test_full_disk_during_export_keeps_the_existing_versions(tmp_path, monkeypatch, failure):
+    export_generator(tiny_generator(), tmp_path, latent_prior="uniform")
+    before = version_files(tmp_path)
+    real_save = tf.saved_model.save
+
+    def save_until_full(obj, export_dir, signatures=None, options=None):
+        real_save(obj, export_dir, signatures=signatures, options=options)  # Files are half there...
+        raise failure  # ...when the disk fills up.
+
+    monkeypatch.setattr(tf.saved_model, "save", save_until_full)
+    with pytest.raises(OSError) as error:
+        export_generator(tiny_generator(), tmp_path, latent_prior="uniform")
+    assert str(error.value) == (
+        f"Cannot write the export in '{tmp_path / 'tiny'}' (No space left on device); nothing was written and "
+        "existing versions are unchanged: free some space or pass another `export_dir`."
+    )
+    assert version_files(tmp_path) == before
+    assert [p.name for p in (tmp_path / "tiny").iterdir()] == ["1"]
+
+
+@pytest.mark.parametrize("version", [None, 3])
+def test_concurrent_exports_never_share_a_version(tmp_path, monkeypatch, version):
+    # Each export waits (up to 5 s) for the other right after checking which version is free: without
+    # a lock, both then rename into the same version; with it, the second checks after the first renamed.
+    together = threading.Barrier(2)
+
+    def meet():
+        try:
+            together.wait(timeout=5)
+        except threading.BrokenBarrierError:
+            pass
+
+    real_next_version, real_check_free = export._next_version, export._check_free
+
+    def next_version_then_meet(model_dir):
+        chosen = real_next_version(model_dir)
+        meet()
+        return chosen
+
+    def check_free_then_meet(*args, while_exporting=False):
+        real_check_free(*args, while_exporting=while_exporting)
+        if while_exporting:
+            meet()
+
+    monkeypatch.setattr(export, "_next_version", next_version_then_meet)
+    monkeypatch.setattr(export, "_check_free", check_free_then_meet)
+    generators = [tiny_generator(), tiny_generator()]
+    results = [None, None]
+
+    def run(i):
+        try:
+            results[i] = export_generator(generators[i], tmp_path, version=version, latent_prior="uniform")
+        except Exception as error:  # noqa: BLE001 - checked below
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    written = [r for r in results if isinstance(r, Path)]
+    if version is None:
+        assert sorted(p.name for p in written) == ["1", "2"]
+    else:
+        (refused,) = [r for r in results if not isinstance(r, Path)]
+        assert isinstance(refused, FileExistsError), refused
+        assert "Version 3 of model 'tiny' was written by another export meanwhile" in str(refused)
+        assert [p.name for p in written] == ["3"]
+    assert sorted(p.name for p in (tmp_path / "tiny").iterdir()) == sorted(p.name for p in written)
+    z = sample_latent("uniform", (3, 4), seed=0)
+    for path in written:  # Each version is one export's, whole.
+        served = tf.saved_model.load(str(path)).signatures["serving_default"](z=z)["images"].numpy()
+        assert any(np.allclose(served, predict(g, z), atol=1e-6) for g in generators)
+
+
+def test_serving_under_load_in_a_tensorflow_only_process(tmp_path):
+    from benchmarks import serving_load
+
+    path = export_generator(tiny_generator(), tmp_path, latent_prior="normal", max_samples=64)
+    report = serving_load.run_server(path, requests=50, threads=4, max_samples=64)
+    assert report["imported"] == [] and report["max_samples"] == 64
+    assert report["failures"] == []
+    assert (report["valid"], report["answered"], report["invalid"], report["refused_clearly"]) == (40, 40, 10, 10)
+    assert set(report["by_kind"]) == {"valid", "over_limit", "negative", "not_int32"}
+    assert report["rss_bounded"], report["rss_mib"]

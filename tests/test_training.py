@@ -275,3 +275,39 @@ def test_tfd_trains_its_two_stages_and_resumes(tmp_path, monkeypatch):
     again = train(config, tmp_path / "run", data_dir=tmp_path, verbose=0)  # both stages finished: nothing retrains
     for a, b in zip(again.generator.weights, gan.generator.weights):
         np.testing.assert_array_equal(np.array(a), np.array(b))
+
+
+def test_a_damaged_checkpoint_is_refused_before_anything_is_touched(data_dir, tmp_path):
+    out = tmp_path / "a"
+    train(tiny(epochs=1), out, data_dir=data_dir, verbose=0)
+    weights = out / "backup" / "latest.weights.h5"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2: len(data) // 2 + 4096] = bytes(b ^ 0xFF for b in data[len(data) // 2: len(data) // 2 + 4096])
+    weights.write_bytes(bytes(data))
+    before = {name: (out / name).read_bytes() for name in ("log.csv", "run.json")}
+    with pytest.raises(ValueError, match="latest.weights.h5 is corrupt.*restore it, or delete"):
+        train(tiny(epochs=2), out, data_dir=data_dir, verbose=0)
+    assert {name: (out / name).read_bytes() for name in ("log.csv", "run.json")} == before
+
+
+def test_a_damaged_run_model_is_refused_by_the_commands(data_dir, tmp_path, capsys):
+    out = tmp_path / "a"
+    train(tiny(epochs=1), out, data_dir=data_dir, verbose=0)
+    data = bytearray((out / "gan.keras").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (out / "gan.keras").write_bytes(bytes(data))
+    from keras_gan import cli
+
+    capsys.readouterr()
+    assert cli.main(["sample", str(out), "-o", str(tmp_path / "x.png")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "gan.keras is corrupt" in err[0] and not (tmp_path / "x.png").exists()
+
+
+def test_resuming_drops_log_rows_of_epochs_the_checkpoint_does_not_hold(data_dir, tmp_path):
+    out = tmp_path / "a"
+    train(tiny(epochs=1), out, data_dir=data_dir, verbose=0)
+    header, row = (out / "log.csv").read_text().splitlines()
+    (out / "log.csv").write_text("\n".join([header, row, "1" + row[1:]]) + "\n")  # a row written, then killed
+    train(tiny(epochs=2), out, data_dir=data_dir, verbose=0)
+    assert [line.split(",")[0] for line in (out / "log.csv").read_text().splitlines()[1:]] == ["0", "1"]

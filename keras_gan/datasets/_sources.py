@@ -9,7 +9,8 @@ Shared by the per-dataset modules:
   `{relative name: bytes}`, so archives and extracted copies read the same.
 - `cached_split`: decode a source once and keep the arrays in an `.npz`
   under `KERAS_GAN_CACHE_DIR` (default `~/.keras/keras_gan`), keyed by the
-  source's sha256, so later loads skip the slow decoding.
+  source's sha256, so later loads skip the slow decoding (read with
+  `allow_pickle=False`; a cache that cannot be written only warns).
 - `load_tfds`: the download path for users with a network.
 """
 
@@ -24,7 +25,7 @@ from typing import Callable, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from keras_gan._io import atomic_write, sha256
+from keras_gan._io import WriteError, atomic_write, sha256
 
 DATA_DIR_ENV = "KERAS_GAN_DATA_DIR"
 CACHE_DIR_ENV = "KERAS_GAN_CACHE_DIR"
@@ -144,7 +145,8 @@ def read_tree(path: Path, top: str) -> Dict[str, bytes]:
         top: str. The tarball's top-level folder, e.g. `"cifar10"`.
 
     Raises:
-        ValueError: `path` is not a readable tarball (corrupt or truncated).
+        ValueError: `path` is not a readable tarball (corrupt or truncated);
+            the message says so of "it", for the caller to name the file.
     """
     if path.is_dir():
         return {
@@ -162,8 +164,7 @@ def read_tree(path: Path, top: str) -> Dict[str, bytes]:
                     files[name[len(prefix) :]] = archive.extractfile(member).read()
     except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
         raise ValueError(
-            f"{path} is not a readable tarball ({error}). It may be truncated "
-            "or corrupt."
+            f"it is not a readable tarball ({error}); it may be truncated or corrupt"
         ) from error
     return files
 
@@ -204,7 +205,12 @@ def cached_split(
     if source.is_file():
         warn_if_unknown(source, digest)
     arrays = build()
-    atomic_write(cache_file, lambda f: np.savez(f, **arrays))
+    try:
+        atomic_write(cache_file, lambda f: np.savez(f, **arrays))
+    except WriteError as error:
+        # The cache only saves time: the data is read without it.
+        warnings.warn(f"{error}. The decoded {name} arrays are not cached; set {CACHE_DIR_ENV} "
+                      "to a writable folder to cache them.", stacklevel=3)
     return arrays[keys[0]], arrays[keys[1]]
 
 

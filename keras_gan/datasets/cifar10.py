@@ -20,6 +20,7 @@ feature (`train_00000` ...) restores the official order, so the split is the
 paper's.
 """
 
+import io
 import pickle
 from pathlib import Path
 from typing import Optional, Tuple
@@ -28,7 +29,7 @@ import keras
 import numpy as np
 
 from keras_gan.datasets import _images, _sources
-from keras_gan.layers import GCNToDisplay
+from keras_gan.datasets._pickle import UnsafePickleError, safe_load
 
 SHAPE = (32, 32, 3)
 CLASSES = (
@@ -159,8 +160,20 @@ def gcn_to_display(images: np.ndarray) -> np.ndarray:
     >>> float(y.min()) >= 0.0 and float(y.max()) <= 1.0
     True
     """
-    # One formula: the layer that shipped generators end in.
-    return keras.ops.convert_to_numpy(GCNToDisplay()(np.asarray(images, np.float32)))
+    return keras.ops.convert_to_numpy(display_gcn(keras.ops.convert_to_tensor(np.asarray(images, np.float32))))
+
+
+def display_gcn(images):
+    """`gcn_to_display`'s formula on a tensor: the one the `GCNToDisplay` layer of shipped generators applies.
+
+    Example:
+    >>> keras.ops.convert_to_numpy(display_gcn(keras.ops.convert_to_tensor([[[-2.0, 1.0]]]))).tolist()
+    [[[0.0, 0.75]]]
+    """
+    axes = tuple(range(1, len(images.shape)))
+    peaks = keras.ops.max(keras.ops.abs(images), axis=axes, keepdims=True)
+    peaks = keras.ops.where(keras.ops.equal(peaks, 0), keras.ops.ones_like(peaks), peaks)
+    return 0.5 + 0.5 * images / peaks
 
 
 def _jpeg_split(folder: str, file_name: str, rank: int, count: int) -> Optional[str]:
@@ -173,7 +186,7 @@ def _jpeg_split(folder: str, file_name: str, rank: int, count: int) -> Optional[
 
 
 def _decode_batches(source: Path) -> _sources.Arrays:
-    """Read the official pickled batches (trusted pickles) into split arrays."""
+    """Read the official pickled batches into split arrays; a pickle that would run code is refused."""
 
     def invalid(problem: str) -> ValueError:
         return _sources.invalid_file_error(source, problem, BATCHES_LAYOUT, HOW_TO_GET)
@@ -189,7 +202,7 @@ def _decode_batches(source: Path) -> _sources.Arrays:
             if name not in files:
                 raise invalid(f"'{name}' is missing")
             try:
-                batch = pickle.loads(files[name], encoding="latin1")
+                batch = safe_load(io.BytesIO(files[name]))
                 # Python 2 pickles give str keys, Python 3 ones may give bytes.
                 batch = {
                     (k.decode() if isinstance(k, bytes) else k): v
@@ -197,6 +210,8 @@ def _decode_batches(source: Path) -> _sources.Arrays:
                 }
                 data = np.asarray(batch["data"], np.uint8).reshape(-1, 3, 32, 32)
                 label = np.asarray(batch["labels"], np.int64).reshape(len(data))
+            except UnsafePickleError as error:
+                raise invalid(f"'{name}': {error}") from error
             except (pickle.UnpicklingError, EOFError, AttributeError, KeyError,
                     ValueError) as error:
                 raise invalid(f"'{name}' is not a valid batch ({error!r})") from error

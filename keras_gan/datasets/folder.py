@@ -68,7 +68,7 @@ def image_folder(
     if not files:
         raise FileNotFoundError(
             f"No images in {folder}: searched it recursively for files ending "
-            f"in {', '.join(IMAGE_EXTENSIONS)}."
+            f"in {', '.join(IMAGE_EXTENSIONS)}; add images or pass the folder that holds them."
         )
     height, width = (
         _common_size(folder, files) if image_size is None else _as_size(image_size)
@@ -116,7 +116,7 @@ def _common_size(folder: Path, files: list) -> Tuple[int, int]:
             with Image.open(file) as image:
                 width, height = image.size
         except (UnidentifiedImageError, OSError) as error:
-            raise ValueError(f"Cannot read {file} as an image ({error}).") from error
+            raise ValueError(f"Cannot read {file} as an image ({error}): remove or replace it.") from error
         if first_size is None:
             first_size, first_file = (height, width), file
         elif (height, width) != first_size:

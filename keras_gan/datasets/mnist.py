@@ -26,6 +26,7 @@ from typing import Optional, Tuple
 import numpy as np
 
 from keras_gan.datasets import _sources
+from keras_gan.datasets._pickle import UnsafePickleError, safe_load
 
 FILE = "mnist.pkl.gz"
 SHAPE = (28, 28, 1)
@@ -62,14 +63,16 @@ def read(split: str, root: Optional[Path]) -> Tuple[np.ndarray, np.ndarray]:
 
 
 def _decode(path: Path) -> _sources.Arrays:
-    """Read `mnist.pkl.gz` (a trusted pickle) into uint8 pixel levels k."""
+    """Read `mnist.pkl.gz` into uint8 pixel levels k; a pickle that would run code is refused."""
 
     def invalid(problem: str) -> ValueError:
         return _sources.invalid_file_error(path, problem, LAYOUT, HOW_TO_GET)
 
     try:
         with gzip.open(path, "rb") as f:
-            pairs = pickle.load(f, encoding="latin1")
+            pairs = safe_load(f)
+    except UnsafePickleError as error:
+        raise invalid(str(error)) from error
     except (OSError, EOFError, ValueError, pickle.UnpicklingError, zlib.error) as error:
         raise invalid(f"it is not a readable gzipped pickle ({error})") from error
     if not isinstance(pairs, (tuple, list)) or len(pairs) != len(SPLITS):
