@@ -21,7 +21,11 @@ setup(
     # The top-level saved_models/ folder is installed as keras_gan/saved_models,
     # so that pretrained generators load after a non-editable install.
     package_dir={"keras_gan.saved_models": "saved_models"},
-    package_data={"keras_gan.saved_models": ["*/*.keras", "*/*.json", "*/*.md", "*/*.png", "*/*.csv"]},
+    # classifiers/<dataset>/: the feature classifiers of keras_gan.evaluation (not generators: two levels down,
+    # so keras_gan.list_models(), which globs */metadata.json, does not list them).
+    package_data={"keras_gan.saved_models": ["*/*.keras", "*/*.json", "*/*.md", "*/*.png", "*/*.csv",
+                                             "classifiers/*/*.keras", "classifiers/*/*.json", "classifiers/*/*.md",
+                                             "classifiers/*/*.csv"]},
     install_requires=[
         "tensorflow>=2.16",
         "keras>=3",

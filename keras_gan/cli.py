@@ -87,9 +87,9 @@ def _evaluate(args):
 
 
 def _train_classifier(args):
-    from keras_gan.evaluation.classifiers import train_classifier
-
     import json
+
+    from keras_gan.evaluation.classifiers import train_classifier
 
     folder = train_classifier(args.dataset, args.run or f"runs/classifiers/{args.dataset}", out=args.out,
                               data_dir=args.data_dir, seed=args.seed, epochs=args.epochs, verbose=args.verbose)

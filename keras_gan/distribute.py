@@ -12,8 +12,8 @@ working, and also if plain `fit` starts to work, so that the loop can then go.
 
 import tensorflow as tf
 
-from keras_gan.model import GAN
 from keras_gan._checks import check_positive_int
+from keras_gan.model import GAN
 
 
 def fit_distributed(gan: GAN, dataset: tf.data.Dataset, epochs: int = 1, strategy=None) -> list[dict]:

@@ -12,6 +12,7 @@ import math
 
 import keras
 from keras import ops
+
 from keras_gan._checks import check_positive_int
 from keras_gan.datasets.cifar10 import display_gcn
 

@@ -6,8 +6,8 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gan import losses
-from keras_gan.priors import LatentPrior, sample_latent, validate_prior
 from keras_gan._checks import check_positive_int
+from keras_gan.priors import LatentPrior, sample_latent, validate_prior
 
 UPDATES = ("alternating", "simultaneous")
 

@@ -17,11 +17,11 @@ from pathlib import Path
 import keras
 
 from keras_gan._io import sha256
+from keras_gan.checkpoints import verify_file
 from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation.scoring import check_output_space
 from keras_gan.model import GAN, generate
 from keras_gan.priors import PRIORS
-from keras_gan.checkpoints import verify_file
 from keras_gan.records import config_of, recorded_parzen_space
 
 

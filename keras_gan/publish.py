@@ -32,10 +32,10 @@ import tensorflow as tf
 from keras_gan import architectures, datasets, experiments, plotting, pretrained
 from keras_gan._checks import check_positive_int
 from keras_gan._io import atomic_folder, atomic_write_json, sha256
+from keras_gan.checkpoints import verify_file
 from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
 from keras_gan.figures import write_figures
 from keras_gan.layers import GCNToDisplay
-from keras_gan.checkpoints import verify_file
 from keras_gan.records import config_of, deviation_lines, machine_description, recorded_parzen_space
 
 # Table 1 of the paper: Parzen test log-likelihood (nats) +- standard error, on each experiment's own dataset.

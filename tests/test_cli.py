@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -6,8 +7,6 @@ import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image
-
-import json
 
 from keras_gan import cli, experiments
 from keras_gan.training import train

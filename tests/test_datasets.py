@@ -422,15 +422,17 @@ def epochs(dataset, count=2):
 
 def test_shuffle_is_reproducible_with_a_seed_and_differs_by_epoch(mnist_dir):
     images, _ = datasets.load_numpy("mnist", data_dir=mnist_dir)
-    make = lambda seed: datasets.load(
-        "mnist", data_dir=mnist_dir, batch_size=5, shuffle=True, seed=seed
-    )
+    def make(seed):
+        return datasets.load(
+            "mnist", data_dir=mnist_dir, batch_size=5, shuffle=True, seed=seed
+        )
     first, second = epochs(make(7))
     np.testing.assert_array_equal(epochs(make(7))[0], first)
     assert not np.array_equal(first, second)
     assert not np.array_equal(epochs(make(8))[0], first)
     # Every epoch is a permutation of the split.
-    key = lambda x: sorted(map(bytes, x.reshape(len(x), -1)))
+    def key(x):
+        return sorted(map(bytes, x.reshape(len(x), -1)))
     assert key(first) == key(second) == key(images)
 
 
@@ -513,7 +515,8 @@ def test_image_folder_errors_for_missing_or_empty_folders(tmp_path):
 def test_image_folder_shuffle_is_seeded(tmp_path):
     for index in range(12):
         save(tmp_path / f"{index:02d}.png", np.full((2, 2), index * 20, np.uint8))
-    make = lambda: datasets.image_folder(tmp_path, shuffle=True, seed=3, batch_size=12)
+    def make():
+        return datasets.image_folder(tmp_path, shuffle=True, seed=3, batch_size=12)
     first, second = epochs(make())
     np.testing.assert_array_equal(epochs(make())[0], first)
     assert not np.array_equal(first, second)

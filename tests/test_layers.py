@@ -5,7 +5,12 @@ import pytest
 from keras_gan.architectures.common import SparseInit
 from keras_gan.datasets import global_contrast_normalize
 from keras_gan.layers import GCNToDisplay, MaxoutConv2D, MaxoutDense, UntiedBias
-from tests.helpers import assert_saving_round_trip, assert_serialization_round_trip, run_initializer_test, run_layer_test
+from tests.helpers import (
+    assert_saving_round_trip,
+    assert_serialization_round_trip,
+    run_initializer_test,
+    run_layer_test,
+)
 
 
 def test_maxout_dense_is_max_over_consecutive_affine_pieces():

@@ -12,7 +12,14 @@ p=0.8 and hidden units with p=0.5.
 
 import keras
 
-from keras_gan.architectures.common import MAXOUT_INIT_RANGES, check_width, init_ranges, irange, maxout_discriminator, scaled
+from keras_gan.architectures.common import (
+    MAXOUT_INIT_RANGES,
+    check_width,
+    init_ranges,
+    irange,
+    maxout_discriminator,
+    scaled,
+)
 from keras_gan.layers import MaxoutConv2D, MaxoutDense, UntiedBias
 
 IMAGE_SHAPE = (32, 32, 3)

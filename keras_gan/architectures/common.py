@@ -3,8 +3,8 @@
 import keras
 import numpy as np
 
-from keras_gan.layers import MaxoutDense
 from keras_gan._checks import check_positive_int, check_positive_number
+from keras_gan.layers import MaxoutDense
 from keras_gan.priors import sample_latent
 
 

@@ -26,15 +26,17 @@ from typing import Callable, Optional, Tuple
 import numpy as np
 import tensorflow as tf
 
-from keras_gan.datasets import cifar10, fer2013, mnist, tfd
-from keras_gan.datasets import _sources
+from keras_gan.datasets import _sources, cifar10, fer2013, mnist, tfd
 from keras_gan.datasets._sources import PathLike, resolve_data_dir
 from keras_gan.datasets.cifar10 import gcn_to_display, global_contrast_normalize
 from keras_gan.datasets.folder import image_folder
+from keras_gan.datasets.toy import TOY_PROBLEMS, GaussianMixture
 
 __all__ = [
     "DATASETS",
     "DatasetSpec",
+    "GaussianMixture",
+    "TOY_PROBLEMS",
     "gcn_to_display",
     "global_contrast_normalize",
     "image_folder",
