@@ -171,8 +171,12 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         hardware=previous.get("hardware", []),
     )
     atomic_write_json(run, record_path)
+    for temporary in [*out.glob(".*.keras"), *out.glob(".*.tmp")]:
+        temporary.unlink()  # left by a process killed while saving the models below
     if first_epoch >= epochs:
         gan.load_weights(backup._weights_path)
+        if not all(checkpoints.checksum_path(out / name).exists() for name in ("gan.keras", "generator.keras")):
+            _save_models(gan, out)  # killed after the last checkpoint, before the models were saved
         return gan
     _drop_rows_from(out / "log.csv", first_epoch)
 
@@ -203,9 +207,14 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         callbacks=callbacks,
         verbose=verbose,
     )
+    _save_models(gan, out)
+    return gan
+
+
+def _save_models(gan: GAN, out: Path) -> None:
+    """Write the trained `gan.keras` and `generator.keras` of `out`, each with its sha256 record."""
     checkpoints.save_model(gan, out / "gan.keras")
     checkpoints.save_model(gan.sampling_generator, out / "generator.keras")
-    return gan
 
 
 def _drop_rows_from(log: Path, first_epoch: int) -> None:

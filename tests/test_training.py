@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import warnings
 from pathlib import Path
 from types import SimpleNamespace
@@ -41,6 +40,11 @@ def data_dir(tmp_path, monkeypatch):
 
 def generator_weights(out: Path):
     return [np.array(w) for w in keras.models.load_model(out / "generator.keras").weights]
+
+
+def logged_epochs(out: Path) -> list:
+    """The epoch column of `out/log.csv`."""
+    return [line.split(",", 1)[0] for line in (out / "log.csv").read_text().splitlines()[1:]]
 
 
 def test_epoch_batches_depend_only_on_seed_and_epoch():
@@ -120,28 +124,52 @@ def test_continuing_a_run_matches_an_uninterrupted_run(data_dir, tmp_path, chang
         np.testing.assert_array_equal(a, b)
 
 
+# `keras-gan train`, run by a child that stops itself (SIGSTOP) at batch 3 of epoch 2, after the checkpoint of
+# epoch 1: the kill then lands at that exact point however loaded or fast the machine is.
+_STOP_MID_EPOCH_2 = """
+import os, signal, sys
+from keras_gan import cli, training
+
+class StopMidEpoch2(training.TerminateOnNaN):
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        super().on_train_batch_end(batch, logs)
+        if self.epoch == 1 and batch == 3:
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+training.TerminateOnNaN = StopMidEpoch2
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
 def test_sigkill_mid_epoch_then_rerun_resumes(data_dir, tmp_path):
-    """Kill the CLI with SIGKILL after its first checkpoint, run it again: same weights as never killed."""
-    command = [sys.executable, "-m", "keras_gan.cli", "train", "mnist", "--epochs", "4", "--width", "0.02",
-               "--data-dir", str(data_dir), "--set", "parzen_every=0", "--seed", "5"]
+    """SIGKILL the CLI in the middle of epoch 2, run it again: same weights and log as never killed."""
+    arguments = ["train", "mnist", "--epochs", "4", "--width", "0.02", "--data-dir", str(data_dir),
+                 "--set", "parzen_every=0", "--seed", "5"]
+    command = [sys.executable, "-m", "keras_gan.cli", *arguments]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     killed = tmp_path / "killed"
-    process = subprocess.Popen(command + ["--out", str(killed)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while not (killed / "backup" / "training_metadata.json").exists():
-        assert process.poll() is None and time.time() < deadline, "no checkpoint appeared"
-        time.sleep(0.05)
-    time.sleep(0.3)  # well inside epoch 2
+    process = subprocess.Popen([sys.executable, "-c", _STOP_MID_EPOCH_2, *arguments, "--out", str(killed)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status = os.waitpid(process.pid, os.WUNTRACED)  # returns once the child stopped itself (or ended)
+    assert os.WIFSTOPPED(status), f"the run ended (wait status {status}) before stopping in epoch 2"
     process.send_signal(signal.SIGKILL)
     process.wait()
+    # Stopped mid-epoch 2: epoch 1 checkpointed and logged, nothing of epoch 2 or the end written.
+    assert json.loads((killed / "backup" / "training_metadata.json").read_text())["epoch"] == 1
+    assert not (killed / "backup" / "writing.json").exists()
+    assert logged_epochs(killed) == ["0"]
     assert not (killed / "generator.keras").exists()
     # The checkpointed epoch's time was recorded before the kill, and the rerun adds its own.
     before = json.loads((killed / "run.json").read_text())["wall_time_seconds"]
     assert before > 0
-    subprocess.run(command + ["--out", str(killed)], env=env, check=True, capture_output=True, timeout=300)
+    subprocess.run(command + ["--out", str(killed)], env=env, check=True, capture_output=True, timeout=600)
     assert json.loads((killed / "run.json").read_text())["wall_time_seconds"] > before
-    subprocess.run(command + ["--out", str(tmp_path / "whole")], env=env, check=True, capture_output=True, timeout=300)
-    for a, b in zip(generator_weights(killed), generator_weights(tmp_path / "whole")):
+    assert logged_epochs(killed) == ["0", "1", "2", "3"]
+    subprocess.run(command + ["--out", str(tmp_path / "whole")], env=env, check=True, capture_output=True, timeout=600)
+    for a, b in zip(generator_weights(killed), generator_weights(tmp_path / "whole"), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
