@@ -3,7 +3,6 @@
 import random
 
 import numpy as np
-import pytest
 
 from benchmarks import fault_soak
 from tests.helpers import write_mnist
