@@ -560,4 +560,7 @@ def test_serving_under_load_in_a_tensorflow_only_process(tmp_path):
     assert report["failures"] == []
     assert (report["valid"], report["answered"], report["invalid"], report["refused_clearly"]) == (40, 40, 10, 10)
     assert set(report["by_kind"]) == {"valid", "over_limit", "negative", "not_int32"}
-    assert report["rss_bounded"], report["rss_mib"]
+    # 50 requests of at most 64 tiny images: the process must not grow by more than 256 MiB (the
+    # benchmark's stricter quarter-by-quarter bound is for its long runs; 50 requests are too few for it).
+    rss = report["rss_mib"]
+    assert rss["high_water_mark"] < rss["after_load"] + 256, rss

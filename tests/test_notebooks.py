@@ -62,7 +62,7 @@ def test_quickstart_samples_scores_trains_and_exports(monkeypatch):
     grids = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     assert len(grids) == 2
     assert "mnist_small/1\n" in text
-    assert "['sample', 'serving_default']\n" in text
+    assert "['limits', 'sample', 'serving_default']\n" in text
 
 
 @needs_mnist

@@ -38,7 +38,7 @@ def test_scheduled_momentum_sgd_update_rule():
 def test_schedules_and_optimizer_serialize():
     for obj in (ExponentialDecayToFloor(0.1), LinearMomentum(500)):
         assert_serialization_round_trip(obj)
-    optimizer = experiments.get("mnist").optimizer(500, 0.1)
+    optimizer = experiments.get("mnist").make_optimizer(500, 0.1)
     clone = ScheduledMomentumSGD.from_config(optimizer.get_config())
     assert float(clone.learning_rate) == pytest.approx(float(optimizer.learning_rate))
     assert clone.momentum_schedule.get_config() == optimizer.momentum_schedule.get_config()
