@@ -136,7 +136,43 @@ class SampleGrid(keras.callbacks.Callback):
             self._writer.flush()
 
 
-class ParzenEvaluation(keras.callbacks.Callback):
+class _SampleMetric(keras.callbacks.Callback):
+    """Measures `n_samples` seeded samples after the first epoch of every `fit` call and every `every`-th.
+
+    The first epoch is always measured so that `CSVLogger`, which fixes its
+    columns on the first epoch, records them. Subclasses map the samples (in
+    `to_display`'s space) to the numbers `measure` returns, which land in the
+    epoch's `logs`.
+    """
+
+    def __init__(self, every: int, n_samples: int, seed: int, to_display):
+        check_positive_int("every", every)
+        check_positive_int("n_samples", n_samples)
+        super().__init__()
+        self.every = every
+        self.n_samples = n_samples
+        self.seed = seed
+        self.to_display = to_display
+
+    def _space(self, images):
+        return images if self.to_display is None else self.to_display(images)
+
+    def on_train_begin(self, logs=None):
+        self._evaluated = False
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._evaluated and (epoch + 1) % self.every:
+            return
+        self._evaluated = True
+        numbers = self.measure(self._space(np.asarray(self.model.generate(self.n_samples, seed=self.seed))))
+        if logs is not None:
+            logs.update(numbers)
+
+    def measure(self, samples) -> dict:
+        raise NotImplementedError
+
+
+class ParzenEvaluation(_SampleMetric):
     """Logs a Parzen-window log-likelihood estimate every `every` epochs.
 
     Uses the paper's protocol (`evaluate_generator`) on a held-out subset, so
@@ -168,33 +204,16 @@ class ParzenEvaluation(keras.callbacks.Callback):
     """
 
     def __init__(self, valid, test, every: int = 1, n_samples: int = 10000, seed: int = 0, to_display=None):
-        check_positive_int("every", every)
-        check_positive_int("n_samples", n_samples)
-        super().__init__()
-        self.to_display = to_display
+        super().__init__(every, n_samples, seed, to_display)
         self.valid = self._space(np.asarray(valid))
         self.test = self._space(np.asarray(test))
-        self.every = every
-        self.n_samples = n_samples
-        self.seed = seed
 
-    def _space(self, images):
-        return images if self.to_display is None else self.to_display(images)
-
-    def on_train_begin(self, logs=None):
-        self._evaluated = False
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self._evaluated and (epoch + 1) % self.every:
-            return
-        self._evaluated = True
-        samples = self._space(np.asarray(self.model.generate(self.n_samples, seed=self.seed)))
+    def measure(self, samples) -> dict:
         result = evaluate_generator(samples, self.valid, self.test, n_valid=None)
-        if logs is not None:
-            logs.update(parzen_ll=result.mean, parzen_se=result.std_error, parzen_sigma=result.sigma)
+        return dict(parzen_ll=result.mean, parzen_se=result.std_error, parzen_sigma=result.sigma)
 
 
-class SampleQuality(keras.callbacks.Callback):
+class SampleQuality(_SampleMetric):
     """Logs the cheap sample-quality metrics every `every` epochs: classifier FID, KID and classes covered.
 
     `n_samples` samples are compared with `real` images in the features of
@@ -233,34 +252,17 @@ class SampleQuality(keras.callbacks.Callback):
                  classifier=None):
         from keras_gan.evaluation.classifiers import classify, load_classifier
 
-        check_positive_int("n_samples", n_samples)
-        check_positive_int("every", every)
-        super().__init__()
+        super().__init__(every, n_samples, seed, to_display)
         self.classifier = classifier if classifier is not None else load_classifier(dataset)
-        self.to_display = to_display
         self.real = classify(self._space(np.asarray(real)), self.classifier)
-        self.n_samples = n_samples
-        self.every = every
-        self.seed = seed
 
-    def _space(self, images):
-        return images if self.to_display is None else self.to_display(images)
-
-    def on_train_begin(self, logs=None):
-        self._evaluated = False
-
-    def on_epoch_end(self, epoch, logs=None):
+    def measure(self, samples) -> dict:
         from keras_gan.evaluation import classify, metrics
 
-        if self._evaluated and (epoch + 1) % self.every:
-            return
-        self._evaluated = True
-        samples = self._space(np.asarray(self.model.generate(self.n_samples, seed=self.seed)))
         fake = classify(samples, self.classifier)
         kid = metrics.kernel_distance(self.real.embeddings, fake.embeddings, seed=self.seed)
         classes = metrics.class_statistics(fake.probabilities, self.real.probabilities)
-        if logs is not None:
-            logs.update(
-                fid=metrics.frechet_distance(self.real.embeddings, fake.embeddings),
-                kid=1000 * kid.mean, kid_std=1000 * kid.std, classes_covered=classes.covered,
-            )
+        return dict(
+            fid=metrics.frechet_distance(self.real.embeddings, fake.embeddings),
+            kid=1000 * kid.mean, kid_std=1000 * kid.std, classes_covered=classes.covered,
+        )
