@@ -1,4 +1,4 @@
-"""Fault soak: SIGKILL a tiny `keras-gan train` (and `keras-gan export`) at seeded random points, then check.
+"""Fault soak: SIGKILL a tiny `keras-gan train` (and `export`, `publish`) at seeded random points, then check.
 
 Each training kill lands at one of four kinds of point, in turn, with seeded
 random details:
@@ -20,17 +20,30 @@ Every killed run folder is then
   models recorded).
 
 Export kills land at a uniform delay over one export's wall time; the
-export folder must then hold complete versions only, and a rerun must add one.
+export folder must then hold complete versions only, and a rerun must add one
+and leave no hidden `.tmp-*` folder of the killed export.
+
+Publish kills stop `publish_run` (what `keras-gan publish` calls, here with
+100 Parzen samples and a registry folder of its own) of the finished tiny run,
+in turn at a uniform delay over one publish's wall time into an empty
+registry (`random`), and at a uniform delay after its hidden staging folder
+appeared, over the time from that folder's creation to the end of one
+publish, while it replaces a published model (`staged`). The registry must
+then hold nothing (where it was empty) or a complete model under the final
+name (every file `metadata.json` lists with its recorded sha256, the card and
+figures present), and a rerun must publish a model that loads and leave no
+hidden staging or replaced folder behind.
 
 Usage:
-    python benchmarks/fault_soak.py                      # 20 training kills, 5 export kills
-    python benchmarks/fault_soak.py --kills 3 --export-kills 2 --work /tmp/soak
+    python benchmarks/fault_soak.py                      # 20 training kills, 5 export kills, 5 publish kills
+    python benchmarks/fault_soak.py --kills 3 --export-kills 2 --publish-kills 2 --work /tmp/soak
 """
 
 import argparse
 import contextlib
 import csv
 import dataclasses
+import json
 import os
 import random
 import shutil
@@ -48,11 +61,16 @@ if str(ROOT) not in sys.path:
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+from keras_gan._io import sha256  # noqa: E402
 from keras_gan.checkpoints import CHECKSUM_SUFFIX, CorruptFileError, VerifiedBackupAndRestore, verify_file  # noqa: E402
+from keras_gan.pretrained import load_model  # noqa: E402
+from keras_gan.publish import leftovers  # noqa: E402
 from tests.helpers import write_mnist  # noqa: E402
 
 KINDS = ("mid-epoch", "mid-checkpoint", "mid-save", "random")
+PUBLISH_KINDS = ("random", "staged")
 EPOCHS = 4
+PUBLISHED = "tiny"  # the registry name publish kills write
 TIMEOUT = 600  # seconds for any one command
 
 
@@ -78,6 +96,13 @@ def train_command(data_dir: Path, out: Path, epochs: int = EPOCHS) -> list:
 def export_command(run: Path, export_dir: Path) -> list:
     """`keras-gan export RUN DIR`."""
     return [sys.executable, "-m", "keras_gan.cli", "export", str(run), str(export_dir)]
+
+
+def publish_command(run_dir: Path, data_dir: Path, root: Path) -> list:
+    """`publish_run(RUN, "tiny")` into registry `root`, with 100 Parzen samples: `keras-gan publish` has no such options."""
+    code = ("import sys; from keras_gan.publish import publish_run; "
+            "publish_run(sys.argv[1], sys.argv[2], data_dir=sys.argv[3], n_samples=100, root=sys.argv[4])")
+    return [sys.executable, "-c", code, str(run_dir), PUBLISHED, str(data_dir), str(root)]
 
 
 def environment(work: Path) -> dict:
@@ -225,7 +250,122 @@ def export_versions(export_dir: Path) -> tuple:
     return complete, incomplete, temporary
 
 
-def soak(work: Path, kills: int, export_kills: int, seed: int, kinds: tuple = KINDS, log=print) -> dict:
+def published_problems(folder: Path) -> list:
+    """What keeps `folder` from being a complete published model: missing files, sha256 mismatches."""
+    try:
+        metadata = json.loads((folder / "metadata.json").read_text())
+    except (OSError, ValueError) as error:
+        return [f"metadata.json unreadable ({type(error).__name__})"]
+    problems = [f"{name} missing" for name in ("model_card.md", *filter(None, metadata["figures"].values()))
+                if not (folder / name).is_file()]
+    for entry in metadata["files"].values():
+        path = folder / entry["path"]
+        if not path.is_file() or sha256(path) != entry["sha256"]:
+            problems.append(f"{entry['path']} {'does not match its sha256' if path.is_file() else 'missing'}")
+    return problems
+
+
+def loads(folder: Path) -> bool:
+    """True if the published generator loads and generates (`keras_gan.pretrained.load_model` on its file)."""
+    prior = json.loads((folder / "metadata.json").read_text())["latent_prior"]
+    spec = load_model(str(folder / "generator.keras"), latent_prior=prior)
+    return keras.ops.convert_to_numpy(spec.generate(2, seed=0)).shape[0] == 2
+
+
+def _staged(folder: Path) -> bool:
+    """True once a publish of `folder` created its hidden staging folder."""
+    return any(path.suffix == ".tmp" for path in leftovers(folder))
+
+
+def time_publish(command: list, env: dict, folder: Path) -> tuple:
+    """Run a publish of `folder` to completion: (its wall time, the seconds from its staging folder's creation to its end)."""
+    began = time.monotonic()
+    with tempfile.TemporaryFile("w+") as stderr:  # not a pipe: a full one would stall the child
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        _wait(process, lambda: _staged(folder), began + TIMEOUT)
+        staged = time.monotonic()
+        process.wait(TIMEOUT)
+        stderr.seek(0)
+        last = (stderr.read().strip().splitlines() or ["(no output)"])[-1]
+    if process.returncode:
+        raise RuntimeError(f"publish exited {process.returncode}: {last}")
+    return time.monotonic() - began, time.monotonic() - staged
+
+
+def kill_publish(command: list, env: dict, folder: Path, kind: str, rng: random.Random, timing: tuple) -> str:
+    """Start a publish of `folder`, SIGKILL it at a point of `kind`, and describe where the kill landed."""
+    whole_s, staged_s = timing
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if kind == "staged":
+        ready = _wait(process, lambda: _staged(folder), time.monotonic() + TIMEOUT)
+        delay = rng.uniform(0.0, staged_s)
+        where = f"{delay:.1f} s after staging"
+    else:
+        ready, delay = True, rng.uniform(0.0, whole_s)
+        where = f"at {delay:.1f} s"
+    if ready:
+        _wait(process, lambda: False, time.monotonic() + delay)
+    finished = process.poll() is not None
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    return f"finished before the kill (rc {process.returncode})" if finished or not ready else where
+
+
+@dataclasses.dataclass
+class PublishTrial:
+    """One publish kill and what the checks found."""
+
+    kind: str
+    detail: str
+    before: str = ""  # the registry after the kill: "nothing", "complete" or what is wrong
+    litter: int = 0  # hidden staging or replaced folders the kill left
+    after: str = ""  # the registry after a rerun: "complete" or what is wrong
+    litter_after: int = 0
+    loads: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.before in ("nothing", "complete") and self.after == "complete" and self.loads and not self.litter_after
+
+
+def registry_state(folder: Path, published_before: bool) -> str:
+    """"nothing", "complete" or what is wrong with `folder`; a model published before must still be there."""
+    if not folder.exists():
+        return "replaced model missing" if published_before else "nothing"
+    problems = published_problems(folder)
+    return "; ".join(problems) if problems else "complete"
+
+
+def publish_soak(work: Path, run_dir: Path, data: Path, env: dict, kills: int, seed: int, log=print) -> list:
+    """Time one publish of `run_dir`, then kill `kills` publishes, cycling through `PUBLISH_KINDS`; their trials."""
+    if not kills:
+        return []
+    timing = work / "publish-timing"
+    publish_s = time_publish(publish_command(run_dir, data, timing), env, timing / PUBLISHED)
+    log(f"uninterrupted publish: {publish_s[0]:.1f} s, {publish_s[1]:.1f} s of them staging")
+    trials = []
+    for index in range(kills):
+        rng = random.Random(seed * 1000 + 700 + index)
+        kind = PUBLISH_KINDS[index % len(PUBLISH_KINDS)]
+        root = work / f"publish{index:02d}"
+        folder = root / PUBLISHED
+        replacing = kind == "staged"
+        if replacing:
+            shutil.copytree(timing / PUBLISHED, folder)
+        command = publish_command(run_dir, data, root)
+        trial = PublishTrial(kind, kill_publish(command, env, folder, kind, rng, publish_s))
+        trial.before, trial.litter = registry_state(folder, replacing), len(leftovers(folder))
+        run(command, env)
+        trial.after, trial.litter_after = registry_state(folder, True), len(leftovers(folder))
+        trial.loads = trial.after == "complete" and loads(folder)
+        trials.append(trial)
+        log(f"publish kill {index} {kind:9s} {trial.detail:22s}: {trial.before}, {trial.litter} hidden; after a rerun "
+            f"{trial.after}, {trial.litter_after} hidden, loads={trial.loads}")
+    return trials
+
+
+def soak(work: Path, kills: int, export_kills: int, seed: int, kinds: tuple = KINDS, log=print,
+         publish_kills: int = 0) -> dict:
     """Run the soak in `work`, its training kills cycling through `kinds`, and return its figures."""
     start = time.monotonic()
     env = environment(work)
@@ -287,12 +427,14 @@ def soak(work: Path, kills: int, export_kills: int, seed: int, kinds: tuple = KI
         process.wait()
         complete, incomplete, temporary = export_versions(export_dir)
         run(export_command(whole, export_dir), env)
-        after, incomplete_after, _ = export_versions(export_dir)
-        ok = not incomplete and not incomplete_after and len(after) == len(complete) + 1
-        export_trials.append((ok, len(temporary)))
+        after, incomplete_after, temporary_after = export_versions(export_dir)
+        ok = not incomplete and not incomplete_after and len(after) == len(complete) + 1 and not temporary_after
+        export_trials.append((ok, len(temporary), len(temporary_after)))
         log(f"export kill {index} at {delay:5.1f} s{' (finished first)' if finished else ''}: versions "
             f"{len(complete)} complete, {len(incomplete)} incomplete, {len(temporary)} temporary; "
-            f"after a rerun {len(after)} complete")
+            f"after a rerun {len(after)} complete, {len(temporary_after)} temporary")
+
+    publish_trials = publish_soak(work, whole, data, env, publish_kills, seed, log)
 
     landed = [trial for trial in trials if not trial.detail.startswith("finished")]
     corruptible = [trial for trial in trials if trial.corrupt != "n/a"]
@@ -305,10 +447,17 @@ def soak(work: Path, kills: int, export_kills: int, seed: int, kinds: tuple = KI
         corrupt_tried=len(corruptible) + 1,
         corrupt_accepted=sum(t.corrupt == "accepted" for t in corruptible) + (not cli_refused),
         export_kills=export_kills,
-        export_ok=sum(ok for ok, _ in export_trials),
-        export_temporaries=sum(count for _, count in export_trials),
+        export_ok=sum(ok for ok, _, _ in export_trials),
+        export_temporaries=sum(count for _, count, _ in export_trials),
+        export_temporaries_after=sum(count for _, _, count in export_trials),
+        publish_kills=publish_kills,
+        publish_landed=sum(not t.detail.startswith("finished") for t in publish_trials),
+        publish_ok=sum(t.ok for t in publish_trials),
+        publish_litter=sum(t.litter for t in publish_trials),
+        publish_litter_after=sum(t.litter_after for t in publish_trials),
         wall_s=time.monotonic() - start,
         trials=trials,
+        publish_trials=publish_trials,
     )
 
 
@@ -321,7 +470,12 @@ def table(figures: dict) -> str:
         ("folders left half-written", f"{figures['half_written']}/{figures['kills']}"),
         ("corrupted checkpoints accepted", f"{figures['corrupt_accepted']}/{figures['corrupt_tried']}"),
         ("export kills: only complete versions, rerun adds one", f"{figures['export_ok']}/{figures['export_kills']}"),
-        ("export kills: hidden temporary folders left", str(figures["export_temporaries"])),
+        ("export kills: hidden temporary folders left by the kill, after a rerun",
+         f"{figures['export_temporaries']}, {figures['export_temporaries_after']}"),
+        ("publish kills: nothing or a complete model, rerun publishes one that loads",
+         f"{figures['publish_ok']}/{figures['publish_kills']} ({figures['publish_landed']} landed before the end)"),
+        ("publish kills: hidden staging folders left by the kill, after a rerun",
+         f"{figures['publish_litter']}, {figures['publish_litter_after']}"),
         ("wall time", f"{figures['wall_s']:.0f} s"),
     ]
     return "\n".join(["| check | result |", "|---|---|"] + [f"| {name} | {value} |" for name, value in rows])
@@ -332,14 +486,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kills", type=int, default=20, help="training kills (default 20)")
     parser.add_argument("--export-kills", type=int, default=5, help="export kills (default 5)")
+    parser.add_argument("--publish-kills", type=int, default=5, help="publish kills (default 5)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the kill points (default 0)")
     parser.add_argument("--work", type=Path, help="folder for the runs (default: a new temporary folder)")
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="fault_soak-"))
-    figures = soak(work, args.kills, args.export_kills, args.seed)
+    figures = soak(work, args.kills, args.export_kills, args.seed, publish_kills=args.publish_kills)
     print(table(figures))
     failed = (figures["identical"] < figures["kills"] or figures["half_written"] or figures["corrupt_accepted"]
-              or figures["export_ok"] < figures["export_kills"])
+              or figures["export_ok"] < figures["export_kills"] or figures["publish_ok"] < figures["publish_kills"])
     return int(bool(failed))
 
 

@@ -75,6 +75,11 @@ class Experiment:
         g_ema_decay: float. Generator weight averaging (`GAN`'s `ema_decay`):
             samples, scores and the saved generator use the exponential moving
             average of G's weights with this decay; 0 (the paper's) is off.
+        init_from: str. A run folder whose last checkpoint the run starts
+            from (`keras-gan train` only): both networks, the optimizers'
+            states (so the learning-rate decay and momentum ramp go on where
+            they were) and the epoch count; with the same seed, also the
+            noise state. "" (the paper's) starts from the initial ranges.
         seed: int. Seed of the initial weights, data order and noise.
         jit_compile: bool or "auto". XLA compilation ("auto": Keras' choice).
         dtype_policy: str. Keras precision policy of both networks.
@@ -115,6 +120,7 @@ class Experiment:
     min_learning_rate: float = 1e-6
     center_output: bool = False
     g_ema_decay: float = 0.0
+    init_from: str = ""
     seed: int = 0
     jit_compile: bool | str = "auto"
     dtype_policy: str = "float32"

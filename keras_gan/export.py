@@ -15,6 +15,8 @@ with three signatures:
 The export needs only TensorFlow to load: no Keras, no keras_gan.
 """
 
+import fcntl
+import os
 import re
 import shutil
 import uuid
@@ -26,7 +28,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan._checks import check_positive_int
-from keras_gan._io import folder_lock
+from keras_gan._io import FolderLockedError, folder_lock
 from keras_gan.priors import PRIORS, sample_latent
 
 __all__ = ["export_generator"]
@@ -228,6 +230,40 @@ def _remove_empty(directories: list[Path]) -> None:
             break
 
 
+def _claim(folder: Path) -> int | None:
+    """Take the `flock` of `folder` without waiting: its descriptor (close it to release), or None if held or gone.
+
+    A writer holds the claim of its temporary folder until the folder is
+    renamed into place, and the kernel releases it when the writer dies, even
+    by SIGKILL: a temporary folder nobody claims is a killed writer's leftover.
+    """
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _remove_unclaimed(folders) -> list[Path]:
+    """Remove each of `folders` that no live writer claims (see `_claim`); return the removed ones."""
+    removed = []
+    for folder in folders:
+        fd = _claim(folder)
+        if fd is None:
+            continue  # A live writer's, or already gone.
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        finally:
+            os.close(fd)
+    return removed
+
+
 def _next_version(model_dir: Path) -> int:
     versions = [int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()]
     return max(versions, default=0) + 1
@@ -293,7 +329,9 @@ def export_generator(
     half-written version and a failed export (a full disk included) leaves
     nothing behind. Concurrent exports to the same model directory take
     turns to choose their version and rename it into place, so they never
-    write the same version.
+    write the same version; meanwhile an export removes the hidden `.tmp-*`
+    folders that killed exports left (an export claims its own until the
+    rename, so a live one's is never taken for a leftover).
 
     Args:
         generator_or_name: `keras.Model`, GAN or str. A generator mapping noise
@@ -349,11 +387,23 @@ def export_generator(
     created = _make_dirs(model_dir)
     if version is not None:
         _check_free(model_dir, name, version)
+    busy = (
+        f"Another export to {str(model_dir)!r} held its lock for {_LOCK_WAIT_SECONDS:.0f} s; "
+        "wait for it to finish, then export again."
+    )
     # Not all digits, so TF Serving ignores it until the rename.
     tmp = model_dir / f".tmp-{uuid.uuid4().hex}"
+    claim = None
     try:
-        tmp.mkdir()
+        # Created and claimed under the lock, so no other export takes it for a killed one's leftover.
+        with folder_lock(model_dir, busy, wait=_LOCK_WAIT_SECONDS):
+            tmp.mkdir()
+            claim = _claim(tmp)
+    except FolderLockedError:
+        _remove_empty(created)
+        raise
     except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
         _remove_empty(created)
         raise OSError(
             f"Cannot write in {str(model_dir)!r}: {err}. "
@@ -378,12 +428,9 @@ def export_generator(
                 "existing versions are unchanged: free some space or pass another `export_dir`."
             ) from err
         _validate(tmp, generator, latent_prior, latent_dim, min(_PROBE_SIZE, max_samples), max_samples)
-        busy = (
-            f"Another export to {str(model_dir)!r} held its lock for {_LOCK_WAIT_SECONDS:.0f} s; "
-            "wait for it to finish, then export again."
-        )
-        # One export at a time chooses a version and renames into it.
+        # One export at a time chooses a version and renames into it, and removes killed exports' leftovers.
         with folder_lock(model_dir, busy, wait=_LOCK_WAIT_SECONDS):
+            _remove_unclaimed([path for path in model_dir.glob(".tmp-*") if path != tmp])
             if version is None:
                 version = _next_version(model_dir)
             else:
@@ -394,6 +441,9 @@ def export_generator(
         shutil.rmtree(tmp, ignore_errors=True)
         _remove_empty(created)
         raise
+    finally:
+        if claim is not None:
+            os.close(claim)
     return target
 
 

@@ -1,6 +1,8 @@
 """Publishing a finished training run as a pretrained model: `keras-gan publish RUN NAME`.
 
-`publish_run` writes `saved_models/<name>/` whole or not at all:
+`publish_run` writes `saved_models/<name>/` whole or not at all (into a hidden
+staging folder beside it, renamed into place; the next publish of that name
+removes what a killed one left):
 
     generator.keras     the generator users load; a CIFAR-10 one ends in a
                         `GCNToDisplay` layer, so its outputs are images in [0, 1]
@@ -19,11 +21,14 @@ quoted number. The deviations from the paper are the configuration's
 differences from the paper's (`keras_gan.experiments.deviations`), nothing else.
 """
 
+import contextlib
 import csv
 import json
+import os
 import re
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 import keras
 import numpy as np
@@ -31,9 +36,10 @@ import tensorflow as tf
 
 from keras_gan import architectures, datasets, experiments, plotting, pretrained
 from keras_gan._checks import check_positive_int
-from keras_gan._io import atomic_folder, atomic_write_json, sha256
+from keras_gan._io import atomic_folder, atomic_write_json, folder_lock, sha256
 from keras_gan.checkpoints import verify_file
 from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
+from keras_gan.export import _claim, _remove_unclaimed
 from keras_gan.figures import write_figures
 from keras_gan.layers import GCNToDisplay
 from keras_gan.records import config_of, deviation_lines, machine_description, recorded_parzen_space
@@ -44,6 +50,8 @@ PAPER_SCORES = {"mnist": (225.0, 2.0), "tfd": (2057.0, 26.0)}
 DATASET_NAMES = {"mnist": "MNIST", "tfd": "TFD", "fer2013": "FER-2013", "cifar10": "CIFAR-10"}
 
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# How long a publish waits for another one to create its staging folder or clear leftovers.
+_LOCK_WAIT_SECONDS = 60.0
 
 
 def publish_run(
@@ -119,7 +127,7 @@ def publish_run(
             f"{config.epochs}. Run its `keras-gan train` command to the end first."
         )
     folder = Path(root or pretrained._root()) / name
-    with atomic_folder(folder) as staging:
+    with _staged(folder) as staging:
         generator_path = staging / "generator.keras"
         _shipped_generator(gan.sampling_generator, output_space).save(generator_path)
         discriminator_path = staging / "discriminator.keras"
@@ -177,6 +185,75 @@ def publish_run(
         atomic_write_json(metadata, staging / "metadata.json")
         (staging / "model_card.md").write_text(model_card(metadata), encoding="utf-8")
     return folder
+
+
+@contextlib.contextmanager
+def _staged(folder: Path) -> Iterator[Path]:
+    """`atomic_folder(folder)`, after removing what killed publishes of `folder` left; its staging folder claimed.
+
+    Under the registry folder's lock, leftovers are removed and the staging
+    folder is created and claimed (see `keras_gan.export._claim`); the claim
+    is held until the staging folder has been renamed into place, so a
+    concurrent publish never takes a live one for a leftover.
+    """
+    claims = []
+    busy = (f"Another publish in {folder.parent} held its lock for {_LOCK_WAIT_SECONDS:.0f} s; "
+            "wait for it to finish, then publish again.")
+    with contextlib.ExitStack() as stack:
+        stack.callback(_release, claims)  # Runs last: after the rename.
+        with folder_lock(folder.parent, busy, wait=_LOCK_WAIT_SECONDS):
+            remove_leftovers(folder)
+            staging = stack.enter_context(atomic_folder(folder))
+            claims += [fd for fd in [_claim(staging)] if fd is not None]
+        yield staging
+
+
+def _release(claims: list) -> None:
+    for fd in claims:
+        os.close(fd)
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """The hidden folders `atomic_folder(folder)` writes beside `folder`: `.<name>.<hex>.tmp` and `.<name>.<hex>.old`.
+
+    Example:
+    >>> import tempfile
+    >>> leftovers(Path(tempfile.mkdtemp()) / "mnist")
+    []
+    """
+    folder = Path(folder)
+    pattern = re.compile(rf"\.{re.escape(folder.name)}\.[0-9a-f]{{32}}\.(tmp|old)")
+    with contextlib.suppress(FileNotFoundError):
+        return sorted(path for path in folder.parent.iterdir() if pattern.fullmatch(path.name))
+    return []
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove what killed publishes of `folder` left beside it; return the removed folders.
+
+    A staging `.tmp` folder no live publish claims is removed. A `.old` one
+    (the previous model, moved aside just before the new one is renamed into
+    place) is put back when a kill left no model at `folder`, and removed
+    otherwise; either only when no live publish of `folder` is under way.
+    Call it under the registry folder's lock (`_staged` does).
+
+    Example:
+    >>> import tempfile
+    >>> remove_leftovers(Path(tempfile.mkdtemp()) / "mnist")
+    []
+    """
+    folder = Path(folder)
+    staging = [path for path in leftovers(folder) if path.suffix == ".tmp"]
+    removed = _remove_unclaimed(staging)
+    if len(removed) < len(staging):
+        return removed  # A live publish is writing `folder`: its `.old` is its own.
+    for old in (path for path in leftovers(folder) if path.suffix == ".old"):
+        if not folder.exists():
+            os.replace(old, folder)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+            removed.append(old)
+    return removed
 
 
 def _read_json(path: Path) -> dict:

@@ -96,27 +96,40 @@ def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike 
     with checkpoints.lock_run_folder(out), _dtype_policy(config.dtype_policy):
         keras.utils.set_random_seed(config.seed)
         data = load_training_data(config.dataset, config.gcn, data_dir, images, config.image_size)
-        if not config.pretrain_epochs:
-            return _fit_stage(config, out, config.epochs, data, build_networks(config, data, images), verbose)
-        if images is not None:
+        if config.pretrain_epochs and images is not None:
             raise ValueError(f"{config.name!r} trains two stages, which `images` does not support: "
                              "set pretrain_epochs=0 or use a one-stage experiment.")
+        if not config.pretrain_epochs or config.init_from:
+            # A run that starts from another run's checkpoint skips TFD's first stage: its weights are loaded.
+            return _fit_stage(config, out, config.epochs, data, _last_stage_networks(config, data, images), verbose)
         # TFD's two stages (tfd_pretrain/pretrain.yaml, then train.yaml): a first
         # generator, then new layers below it and a new discriminator.
-        first = architectures.get(f"{config.architecture}_pretrain")
-        pretrain_ranges = {layer: config.g_init_ranges[layer] for layer in first.g_init_ranges}
-        networks = (first.generator(config.width, architectures.marginal_logits(data.train), ranges=pretrain_ranges),
-                    first.discriminator(config.width, ranges=config.d_init_ranges))
-        pretrained = _fit_stage(config, out / "pretrain", config.pretrain_epochs, data, networks, verbose)
+        pretrained = _fit_stage(config, out / "pretrain", config.pretrain_epochs, data,
+                                _first_stage_networks(config, data), verbose)
         # A seed of its own, so that the second stage starts the same whether the
         # first was just trained or loaded from its checkpoint.
         keras.utils.set_random_seed(config.seed + 1)
-        architecture = architectures.get(config.architecture)
-        networks = (
-            architecture.generator(config.width, pretrained=pretrained.generator, ranges=config.g_init_ranges),
-            architecture.discriminator(config.width, ranges=config.d_init_ranges),
-        )
-        return _fit_stage(config, out, config.epochs, data, networks, verbose)
+        return _fit_stage(config, out, config.epochs, data, _last_stage_networks(config, data, images, pretrained.generator),
+                          verbose)
+
+
+def _first_stage_networks(config: experiments.Experiment, data: TrainingData):
+    """TFD's first-stage generator and discriminator."""
+    first = architectures.get(f"{config.architecture}_pretrain")
+    ranges = {layer: config.g_init_ranges[layer] for layer in first.g_init_ranges}
+    return (first.generator(config.width, architectures.marginal_logits(data.train), ranges=ranges),
+            first.discriminator(config.width, ranges=config.d_init_ranges))
+
+
+def _last_stage_networks(config: experiments.Experiment, data: TrainingData, images: PathLike | None = None,
+                         pretrained: keras.Model | None = None):
+    """The networks of a run's last (or only) stage; a two-stage run's generator grows from `pretrained`."""
+    if not config.pretrain_epochs:
+        return build_networks(config, data, images)
+    architecture = architectures.get(config.architecture)
+    pretrained = pretrained or _first_stage_networks(config, data)[0]
+    return (architecture.generator(config.width, pretrained=pretrained, ranges=config.g_init_ranges),
+            architecture.discriminator(config.width, ranges=config.d_init_ranges))
 
 
 @contextlib.contextmanager
@@ -140,11 +153,12 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
     # Keep the last checkpoint after the run: a finished run is then recognised,
     # and a later call with more epochs continues it.
     backup = checkpoints.VerifiedBackupAndRestore(out / "backup")
-    first_epoch = backup.verify()  # before anything of the run is written
+    resumed = backup.verify()  # before anything of the run is written
     record_path = out / "run.json"
     previous = json.loads(record_path.read_text()) if record_path.exists() else {}
-    if first_epoch and previous:
+    if resumed and previous:
         _check_resumable(records.config_of(previous), config, out)
+    first_epoch = resumed or (start_from(gan, config, steps) if config.init_from else 0)
     run = dict(
         experiment=config.name,
         config=config.to_dict(),
@@ -160,7 +174,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         discriminator_parameters=gan.discriminator.count_params(),
         # The space of `log.csv`'s `parzen_ll`, kept when a run resumes so that its curve stays one series.
         # A new GCN run is scored in display space, as its published score is.
-        parzen_space=records.recorded_parzen_space(previous, data.gcn) if first_epoch else
+        parzen_space=records.recorded_parzen_space(previous, data.gcn) if resumed else
         ("gcn_display" if data.gcn else "pixels"),
         # TensorFlow reads it at import; it changes CPU kernels (benchmarks/onednn.py).
         tf_enable_onednn_opts=os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
@@ -211,6 +225,75 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
     return gan
 
 
+def start_from(gan: GAN, config: experiments.Experiment, steps_per_epoch: int) -> int:
+    """Load the last checkpoint of the run folder `config.init_from` into `gan`; return its epoch count.
+
+    Both networks and both optimizers' states (update counts, momentum
+    slots) are copied, so the learning-rate decay and momentum ramp go on
+    from where that run stopped; `gan`'s weight average, if any, starts at
+    the checkpoint's sampling generator. The noise state is copied only when
+    the seeds are the same: another seed draws noise of its own.
+
+    Args:
+        gan: GAN. Built by `config.build_gan(steps_per_epoch)`.
+        config: Experiment. The run's configuration; its architecture, width,
+            image size and optimizer must be those of the checkpoint's run.
+        steps_per_epoch: int. Updates per epoch.
+
+    Returns:
+        The number of epochs the checkpoint completed: the run's first epoch.
+
+    Example:
+    >>> import tempfile
+    >>> config = experiments.get("mnist").override({"epochs": 1, "width": 0.02, "parzen_every": 0})
+    >>> first = tempfile.mkdtemp()
+    >>> _ = train(config, first, data_dir="../shared/data", verbose=0)
+    >>> screen = config.override({"epochs": 2, "g_learning_rate": 0.01, "init_from": first})
+    >>> start_from(screen.build_gan(500), screen, 500)
+    1
+    """
+    source = Path(config.init_from)
+    folder = source / "backup" if (source / "backup").is_dir() else source  # a run folder or a copy of its backup
+    weights, metadata, record = folder / "latest.weights.h5", folder / "training_metadata.json", source / "run.json"
+    if not (weights.is_file() and metadata.is_file() and record.is_file()):
+        raise ValueError(f"`init_from` must be a run folder with a run.json and a checkpoint (backup/latest.weights.h5 "
+                         f"and training_metadata.json). Received: init_from={config.init_from!r}")
+    if (folder / "writing.json").exists():
+        raise ValueError(f"The checkpoint of {source} was being written when its run stopped: resume that run once "
+                         "(the command in its run.json) before starting from it.")
+    fix = f"restore it, or start from another run folder than {source}"
+    for path in (weights, metadata):
+        checkpoints.verify_file(path, fix=fix)
+    epoch = int(json.loads(metadata.read_text())["epoch"])
+    recorded = records.config_of(json.loads(record.read_text()))
+    differing = [f"{field}: {getattr(recorded, field)} -> {getattr(config, field)}"
+                 for field in ("architecture", "width", "image_size", "optimizer", "dtype_policy")
+                 if getattr(recorded, field) != getattr(config, field)]
+    if differing:
+        raise ValueError(f"{source} trained other networks or optimizers ({'; '.join(differing)}): start from a run "
+                         "with the same ones, or set those settings to its values.")
+    if config.epochs <= epoch:
+        raise ValueError(f"`epochs` must be more than the {epoch} epochs of {source}'s checkpoint, which the run "
+                         f"continues. Received: epochs={config.epochs}")
+    networks = [keras.models.clone_model(network) for network in (gan.generator, gan.discriminator)]
+    for network in networks:
+        network.build(network.input_shape)
+    previous = recorded.build_gan(steps_per_epoch, networks=networks)
+    previous.load_weights(weights)
+    gan.generator.set_weights(previous.generator.get_weights())
+    gan.discriminator.set_weights(previous.discriminator.get_weights())
+    pairs = [(gan.d_optimizer.variables, previous.d_optimizer.variables),
+             (gan.g_optimizer.variables, previous.g_optimizer.variables)]
+    if config.seed == recorded.seed:
+        pairs.append((gan._seed_states(), previous._seed_states()))
+    for new, old in pairs:
+        for variable, value in zip(new, old, strict=True):
+            variable.assign(value)
+    if gan.ema_decay:
+        gan.averaged_generator.set_weights(previous.sampling_generator.get_weights())
+    return epoch
+
+
 def _save_models(gan: GAN, out: Path) -> None:
     """Write the trained `gan.keras` and `generator.keras` of `out`, each with its sha256 record."""
     checkpoints.save_model(gan, out / "gan.keras")
@@ -219,9 +302,10 @@ def _save_models(gan: GAN, out: Path) -> None:
 
 def _drop_rows_from(log: Path, first_epoch: int) -> None:
     """Keep only `log.csv`'s rows of the checkpointed epochs (0-based epoch < `first_epoch`)."""
-    if not log.exists():
-        return
-    header, *rows = log.read_text().splitlines(keepends=True)
+    lines = log.read_text().splitlines(keepends=True) if log.exists() else []
+    if not lines:
+        return  # none yet, or killed before CSVLogger wrote its header: it writes one when the file is empty
+    header, *rows = lines
     kept = [row for row in rows if int(row.split(",", 1)[0]) < first_epoch]
     if len(kept) < len(rows):
         atomic_write(log, lambda f: f.write((header + "".join(kept)).encode()))

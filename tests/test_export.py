@@ -496,6 +496,22 @@ def test_full_disk_during_export_keeps_the_existing_versions(tmp_path, monkeypat
     assert [p.name for p in (tmp_path / "tiny").iterdir()] == ["1"]
 
 
+def test_export_removes_the_leftovers_of_killed_exports_only(tmp_path):
+    """A hidden `.tmp-*` folder nobody claims (a killed export's) is removed; one a live export claims is kept."""
+    model_dir = tmp_path / "tiny"
+    for leftover in (".tmp-killed", ".tmp-live"):
+        (model_dir / leftover / "variables").mkdir(parents=True)
+        (model_dir / leftover / "saved_model.pb").write_bytes(b"half-written")
+    claim = export._claim(model_dir / ".tmp-live")
+    assert claim is not None
+    try:
+        export_generator(tiny_generator(), tmp_path, latent_prior="uniform")
+        assert export._claim(model_dir / ".tmp-live") is None  # Still the live export's.
+    finally:
+        os.close(claim)
+    assert sorted(p.name for p in model_dir.iterdir()) == [".tmp-live", "1"]
+
+
 @pytest.mark.parametrize("version", [None, 3])
 def test_concurrent_exports_never_share_a_version(tmp_path, monkeypatch, version):
     # Each export waits (up to 5 s) for the other right after checking which version is free: without

@@ -6,6 +6,7 @@ The tests on MNIST use the shipped classifier and the real digits (from
 `KERAS_GAN_DATA_DIR`; skipped without it).
 """
 
+import dataclasses
 import itertools
 import json
 import math
@@ -23,6 +24,7 @@ from keras_gan.evaluation import (
     build_classifier,
     class_statistics,
     classifier_score,
+    classifiers,
     classify,
     frechet_distance,
     kernel_distance,
@@ -398,3 +400,24 @@ def test_train_classifier_command_writes_a_loadable_checked_folder_and_resumes(t
     with pytest.raises(SystemExit) as exit_:
         cli.main(["train-classifier", "tfd"])
     assert exit_.value.code == 2 and "invalid choice: 'tfd'" in capsys.readouterr().err
+
+
+def test_finish_wraps_a_trained_classifier_in_flip_averaging_and_measures_it_again(tmp_path, monkeypatch, capsys):
+    write_mnist(tmp_path, sizes=(300, 300, 50))
+    out = tmp_path / "zoo" / "classifiers" / "mnist"
+    classifiers.train_classifier("mnist", tmp_path / "run", out=out, data_dir=tmp_path, epochs=1, verbose=0)
+    trained = json.loads((out / "metadata.json").read_text())
+    monkeypatch.setitem(classifiers.CONFIGS, "mnist", dataclasses.replace(classifiers.CONFIGS["mnist"], flip_average=True))
+    classifiers.main(["finish", "mnist", "--data-dir", str(tmp_path), "--folder", str(out)])
+    assert "valid accuracy" in capsys.readouterr().out
+    record = json.loads((out / "metadata.json").read_text())
+    assert record["config"]["flip_average"] and record["single_view_valid_accuracy"] == trained["valid_accuracy"]
+    assert record["command"] == trained["command"] and record["finish_command"].endswith(f"--folder {out.as_posix()}")
+    assert "mean over image and mirror" in (out / "model_card.md").read_text()
+    model = load_classifier("mnist", root=tmp_path / "zoo")  # its new sha256 checks out
+    assert model.count_params() == record["parameters"] and classifiers.trained_network(model) is not model
+    images, labels = datasets.load_numpy("mnist", "test", data_dir=tmp_path)
+    plain = classify(images, classifiers.trained_network(model)).probabilities
+    mirrored = classify(images[:, :, ::-1], classifiers.trained_network(model)).probabilities
+    np.testing.assert_allclose(classify(images, model).probabilities, (plain + mirrored) / 2, atol=1e-6)
+    assert np.mean(classify(images, model).probabilities.argmax(1) == labels) == pytest.approx(record["test_accuracy"])

@@ -1,7 +1,9 @@
 """The model zoo: every shipped entry loads, matches its sha256 and has the documented shapes."""
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -10,6 +12,11 @@ import pytest
 import keras_gan
 from keras_gan import cli, pretrained, records
 from keras_gan._io import sha256
+from keras_gan.evaluation import sample_quality
+from keras_gan.evaluation.classifiers import classifier_folder
+
+# As in tests/test_notebooks.py: CI lays shared/ beside the clone.
+DATA_DIR = Path(os.environ.get("KERAS_GAN_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
 @pytest.mark.parametrize("name", keras_gan.list_models())
@@ -32,6 +39,39 @@ def test_every_shipped_models_command_runs_its_recorded_configuration(name):
     config = cli.config_from_arguments(cli.build_parser().parse_args(words))
     assert config.to_dict() == preset["config"]
     assert records.deviation_lines(config) == preset["deviations"]
+
+
+@pytest.mark.parametrize("name", keras_gan.list_models())
+def test_every_shipped_models_recorded_sample_quality_reproduces(name):
+    # The full numbers (10,000 samples) take up to 2 minutes a model here; `check` (2,000, seeded) is the same
+    # code and settings at a fifth of the size, recorded by the same `benchmarks.zoo_quality --write` run.
+    if not DATA_DIR.is_dir():
+        pytest.skip(f"no data folder at {DATA_DIR} (set KERAS_GAN_DATA_DIR): the check needs the real images")
+    entry = keras_gan.get_preset(name)["scores"]["sample_quality"]
+    classifier = json.loads((classifier_folder(entry["dataset"]) / "metadata.json").read_text())
+    assert entry["classifier_sha256"] == classifier["files"]["classifier"]["sha256"], "re-run its command"
+    check = entry["check"]
+    spec = pretrained.load_model(name)
+    report = sample_quality(spec, spec.dataset(), DATA_DIR, spec.output_space, metrics_to_run=check["metrics"],
+                            n_samples=check["n_samples"], n_real=check["n_real"], seed=check["seed"])
+    for recorded, measured in ((check["model"], report.model), (check["reference"], report.reference)):
+        assert measured.keys() == recorded.keys()
+        for key, value in recorded.items():
+            assert measured[key] == pytest.approx(value, rel=1e-3, abs=1e-3), key
+
+
+@pytest.mark.parametrize("name", keras_gan.list_models())
+def test_every_model_card_and_the_readme_show_the_recorded_sample_quality(name):
+    entry = keras_gan.get_preset(name)["scores"]["sample_quality"]
+    assert set(entry["check"]["model"]) <= set(entry["model"]) and entry["model"].keys() == entry["reference"].keys()
+    card = (pretrained._root() / name / "model_card.md").read_text()
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    row = next(line for line in readme.splitlines()
+               if line.startswith(f"| [`{name}`]") and f"{entry['model']['fid']:.3f}" in line)
+    for values in (entry["model"], entry["reference"]):
+        for text in (f"{values['fid']:.3f}", f"{values['recall']:.3f}", f"{values['coverage']:.3f}"):
+            assert text in card and text in row, text
+    assert entry["command"] in card
 
 
 def test_the_mnist_gan_loads_ready_to_fine_tune():

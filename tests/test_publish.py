@@ -6,6 +6,7 @@ space) and TFD's two-stage schedule trained on FER-2013.
 """
 
 import json
+import os
 import shutil
 
 import keras
@@ -15,9 +16,10 @@ import tensorflow as tf
 from PIL import Image
 
 import keras_gan
-from keras_gan import cli, experiments, pretrained
+from keras_gan import cli, experiments, pretrained, publish
 from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation import score
+from keras_gan.export import _claim
 from keras_gan.layers import GCNToDisplay
 from keras_gan.publish import model_card, publish_run
 from keras_gan.training import train
@@ -191,3 +193,25 @@ def test_bad_arguments_are_refused(zoo, tmp_path):
     (unfinished / "run.json").write_text(json.dumps(record))
     with pytest.raises(ValueError, match="its gan.keras holds 2 epochs, its run.json asks for 5"):
         publish_run(unfinished, "x", root=tmp_path)
+
+
+def test_a_publish_removes_the_leftovers_of_killed_publishes_only(tmp_path):
+    """Staging folders nobody claims are removed, a live publish's kept; a model moved aside by a killed
+    publish is put back where the kill left none, once no live publish of that name is under way."""
+    folder = tmp_path / "mnist"
+    killed, live, other = (tmp_path / f".{name}.{digit * 32}.tmp" for name, digit in
+                           (("mnist", "a"), ("mnist", "b"), ("mnist2", "c")))
+    old = tmp_path / f".mnist.{'d' * 32}.old"
+    for leftover in (killed, live, other, old):
+        leftover.mkdir()
+        (leftover / "metadata.json").write_text("{}")
+    claim = _claim(live)
+    assert claim is not None
+    try:
+        assert publish.remove_leftovers(folder) == [killed]
+        assert publish.leftovers(folder) == [live, old]  # The live publish's own, and what it replaces.
+    finally:
+        os.close(claim)
+    assert publish.remove_leftovers(folder) == [live]
+    assert (folder / "metadata.json").read_text() == "{}"  # Put back.
+    assert publish.leftovers(folder) == [] and other.is_dir()

@@ -2,6 +2,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -339,3 +340,57 @@ def test_resuming_drops_log_rows_of_epochs_the_checkpoint_does_not_hold(data_dir
     (out / "log.csv").write_text("\n".join([header, row, "1" + row[1:]]) + "\n")  # a row written, then killed
     train(tiny(epochs=2), out, data_dir=data_dir, verbose=0)
     assert [line.split(",")[0] for line in (out / "log.csv").read_text().splitlines()[1:]] == ["0", "1"]
+
+
+def test_a_run_killed_before_its_log_had_a_header_starts_again(data_dir, tmp_path):
+    """The fault soak's kill between `log.csv`'s creation and its header: the rerun trains and logs every epoch."""
+    out = tmp_path / "a"
+    out.mkdir()
+    (out / "log.csv").write_text("")
+    train(tiny(epochs=2), out, data_dir=data_dir, verbose=0)
+    header, *rows = (out / "log.csv").read_text().splitlines()
+    assert header.startswith("epoch,") and logged_epochs(out) == ["0", "1"]
+
+def test_starting_from_another_runs_checkpoint_continues_it_exactly(data_dir, tmp_path):
+    """`init_from` with unchanged settings: the same weights as resuming that run, in a folder of its own."""
+    whole = train(tiny(epochs=3), tmp_path / "whole", data_dir=data_dir, verbose=0)
+    train(tiny(epochs=2), tmp_path / "first", data_dir=data_dir, verbose=0)
+    before = {path.name: path.read_bytes() for path in (tmp_path / "first").rglob("*") if path.is_file()}
+    screen = tiny(epochs=3, init_from=str(tmp_path / "first"))
+    train(screen, tmp_path / "screen", data_dir=data_dir, verbose=0)
+    for a, b in zip(generator_weights(tmp_path / "screen"), [np.array(w) for w in whole.generator.weights]):
+        np.testing.assert_array_equal(a, b)
+    assert logged_epochs(tmp_path / "screen") == ["2"]  # the epochs it trained, numbered as the source's
+    record = json.loads((tmp_path / "screen" / "run.json").read_text())
+    assert record["deviations"] == [f"init_from:  -> {tmp_path / 'first'}"]
+    assert experiments.Experiment.from_dict(record["config"]) == screen
+    assert {path.name: path.read_bytes() for path in (tmp_path / "first").rglob("*") if path.is_file()} == before
+
+
+def test_starting_from_a_run_without_averaging_starts_the_average_at_its_generator(data_dir, tmp_path):
+    first = train(tiny(epochs=1), tmp_path / "first", data_dir=data_dir, verbose=0)
+    config = tiny(epochs=2, g_ema_decay=0.99, g_learning_rate=0.01, init_from=str(tmp_path / "first"))
+    gan = config.build_gan(10)
+    assert training.start_from(gan, config, 10) == 1
+    for average, weight, loaded in zip(gan.averaged_generator.weights, gan.generator.weights, first.generator.weights):
+        np.testing.assert_array_equal(np.array(average), np.array(loaded))
+        np.testing.assert_array_equal(np.array(weight), np.array(loaded))
+    # The schedules go on: the update count is the first run's, the new rate is 0.01 decayed over it.
+    assert int(gan.g_optimizer.iterations) == int(first.g_optimizer.iterations) == 10
+    expected = 0.01 / config.decay_factor ** 10
+    np.testing.assert_allclose(float(gan.g_optimizer.learning_rate), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"init_from": "missing-folder"}, "must be a run folder with a run.json and a checkpoint"),
+    ({"width": 0.03}, "width: 0.02 -> 0.03"),
+    ({"epochs": 1}, "`epochs` must be more than the 1 epochs"),
+    ({"optimizer": "adam"}, "optimizer: sgd -> adam"),
+], ids=["no checkpoint", "other width", "no epochs left", "other optimizer"])
+def test_starting_from_an_unfit_run_is_refused_before_anything_is_written(data_dir, tmp_path, changes, words):
+    train(tiny(epochs=1), tmp_path / "first", data_dir=data_dir, verbose=0)
+    config = tiny(epochs=2, init_from=str(tmp_path / "first")).override(changes)
+    with pytest.raises(ValueError, match=re.escape(words)) as error:
+        train(config, tmp_path / "screen", data_dir=data_dir, verbose=0)
+    assert "\n" not in str(error.value)
+    assert not (tmp_path / "screen" / "run.json").exists()
