@@ -42,8 +42,7 @@ SCREENS = {
 
 def screen_config(name: str, checkpoint: Path, epochs: int, seed: int) -> experiments.Experiment:
     """Screen `name`'s configuration: `epochs` more epochs than `checkpoint`'s, XLA on."""
-    folder = checkpoint / "backup" if (checkpoint / "backup").is_dir() else checkpoint
-    done = int(json.loads((folder / "training_metadata.json").read_text())["epoch"])
+    done = int(json.loads(training.checkpoint_files(checkpoint)[1].read_text())["epoch"])
     changes = {**SCREENS[name], "init_from": str(checkpoint), "epochs": done + epochs, "seed": seed,
                "jit_compile": True}
     return experiments.get("mnist").override(changes)

@@ -238,3 +238,37 @@ def folder_lock(path: Path, busy: str, wait: float = 0.0) -> Iterator[Path]:
         yield path
     finally:
         os.close(fd)  # Closing the last descriptor releases the lock.
+
+
+def claim_folder(folder: Path) -> int | None:
+    """Take the `flock` of `folder` without waiting: its descriptor (close it to release), or None if held or gone.
+
+    A writer holds the claim of its temporary folder until the folder is
+    renamed into place, and the kernel releases it when the writer dies, even
+    by SIGKILL: a temporary folder nobody claims is a killed writer's leftover.
+    """
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def remove_unclaimed(folders) -> list[Path]:
+    """Remove each of `folders` that no live writer claims (see `claim_folder`); return the removed ones."""
+    removed = []
+    for folder in folders:
+        fd = claim_folder(folder)
+        if fd is None:
+            continue  # A live writer's, or already gone.
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        finally:
+            os.close(fd)
+    return removed

@@ -15,7 +15,6 @@ with three signatures:
 The export needs only TensorFlow to load: no Keras, no keras_gan.
 """
 
-import fcntl
 import os
 import re
 import shutil
@@ -28,7 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan._checks import check_positive_int
-from keras_gan._io import FolderLockedError, folder_lock
+from keras_gan._io import FolderLockedError, claim_folder, folder_lock, remove_unclaimed
 from keras_gan.priors import PRIORS, sample_latent
 
 __all__ = ["export_generator"]
@@ -230,40 +229,6 @@ def _remove_empty(directories: list[Path]) -> None:
             break
 
 
-def _claim(folder: Path) -> int | None:
-    """Take the `flock` of `folder` without waiting: its descriptor (close it to release), or None if held or gone.
-
-    A writer holds the claim of its temporary folder until the folder is
-    renamed into place, and the kernel releases it when the writer dies, even
-    by SIGKILL: a temporary folder nobody claims is a killed writer's leftover.
-    """
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return None
-    return fd
-
-
-def _remove_unclaimed(folders) -> list[Path]:
-    """Remove each of `folders` that no live writer claims (see `_claim`); return the removed ones."""
-    removed = []
-    for folder in folders:
-        fd = _claim(folder)
-        if fd is None:
-            continue  # A live writer's, or already gone.
-        try:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-        finally:
-            os.close(fd)
-    return removed
-
-
 def _next_version(model_dir: Path) -> int:
     versions = [int(p.name) for p in model_dir.iterdir() if p.is_dir() and p.name.isdigit()]
     return max(versions, default=0) + 1
@@ -398,7 +363,7 @@ def export_generator(
         # Created and claimed under the lock, so no other export takes it for a killed one's leftover.
         with folder_lock(model_dir, busy, wait=_LOCK_WAIT_SECONDS):
             tmp.mkdir()
-            claim = _claim(tmp)
+            claim = claim_folder(tmp)
     except FolderLockedError:
         _remove_empty(created)
         raise
@@ -430,7 +395,7 @@ def export_generator(
         _validate(tmp, generator, latent_prior, latent_dim, min(_PROBE_SIZE, max_samples), max_samples)
         # One export at a time chooses a version and renames into it, and removes killed exports' leftovers.
         with folder_lock(model_dir, busy, wait=_LOCK_WAIT_SECONDS):
-            _remove_unclaimed([path for path in model_dir.glob(".tmp-*") if path != tmp])
+            remove_unclaimed([path for path in model_dir.glob(".tmp-*") if path != tmp])
             if version is None:
                 version = _next_version(model_dir)
             else:

@@ -36,10 +36,9 @@ import tensorflow as tf
 
 from keras_gan import architectures, datasets, experiments, plotting, pretrained
 from keras_gan._checks import check_positive_int
-from keras_gan._io import atomic_folder, atomic_write_json, folder_lock, sha256
+from keras_gan._io import atomic_folder, atomic_write_json, claim_folder, folder_lock, remove_unclaimed, sha256
 from keras_gan.checkpoints import verify_file
 from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
-from keras_gan.export import _claim, _remove_unclaimed
 from keras_gan.figures import write_figures
 from keras_gan.layers import GCNToDisplay
 from keras_gan.records import config_of, deviation_lines, machine_description, recorded_parzen_space
@@ -192,7 +191,7 @@ def _staged(folder: Path) -> Iterator[Path]:
     """`atomic_folder(folder)`, after removing what killed publishes of `folder` left; its staging folder claimed.
 
     Under the registry folder's lock, leftovers are removed and the staging
-    folder is created and claimed (see `keras_gan.export._claim`); the claim
+    folder is created and claimed (see `keras_gan._io.claim_folder`); the claim
     is held until the staging folder has been renamed into place, so a
     concurrent publish never takes a live one for a leftover.
     """
@@ -204,7 +203,7 @@ def _staged(folder: Path) -> Iterator[Path]:
         with folder_lock(folder.parent, busy, wait=_LOCK_WAIT_SECONDS):
             remove_leftovers(folder)
             staging = stack.enter_context(atomic_folder(folder))
-            claims += [fd for fd in [_claim(staging)] if fd is not None]
+            claims += [fd for fd in [claim_folder(staging)] if fd is not None]
         yield staging
 
 
@@ -244,7 +243,7 @@ def remove_leftovers(folder: Path) -> list[Path]:
     """
     folder = Path(folder)
     staging = [path for path in leftovers(folder) if path.suffix == ".tmp"]
-    removed = _remove_unclaimed(staging)
+    removed = remove_unclaimed(staging)
     if len(removed) < len(staging):
         return removed  # A live publish is writing `folder`: its `.old` is its own.
     for old in (path for path in leftovers(folder) if path.suffix == ".old"):

@@ -225,6 +225,21 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
     return gan
 
 
+def checkpoint_files(run: PathLike) -> tuple[Path, Path]:
+    """The weights and epoch files of the last checkpoint of the run folder `run`.
+
+    They are in `run/backup/`, or in `run` itself for a copy of that folder
+    such as `checkpoints/mnist/`.
+
+    Example:
+    >>> [path.as_posix() for path in checkpoint_files("checkpoints/mnist")]
+    ['checkpoints/mnist/latest.weights.h5', 'checkpoints/mnist/training_metadata.json']
+    """
+    run = Path(run)
+    folder = run / "backup" if (run / "backup").is_dir() else run
+    return folder / "latest.weights.h5", folder / "training_metadata.json"
+
+
 def start_from(gan: GAN, config: experiments.Experiment, steps_per_epoch: int) -> int:
     """Load the last checkpoint of the run folder `config.init_from` into `gan`; return its epoch count.
 
@@ -253,12 +268,12 @@ def start_from(gan: GAN, config: experiments.Experiment, steps_per_epoch: int) -
     1
     """
     source = Path(config.init_from)
-    folder = source / "backup" if (source / "backup").is_dir() else source  # a run folder or a copy of its backup
-    weights, metadata, record = folder / "latest.weights.h5", folder / "training_metadata.json", source / "run.json"
+    weights, metadata = checkpoint_files(source)
+    record = source / "run.json"
     if not (weights.is_file() and metadata.is_file() and record.is_file()):
         raise ValueError(f"`init_from` must be a run folder with a run.json and a checkpoint (backup/latest.weights.h5 "
                          f"and training_metadata.json). Received: init_from={config.init_from!r}")
-    if (folder / "writing.json").exists():
+    if (weights.parent / "writing.json").exists():
         raise ValueError(f"The checkpoint of {source} was being written when its run stopped: resume that run once "
                          "(the command in its run.json) before starting from it.")
     fix = f"restore it, or start from another run folder than {source}"

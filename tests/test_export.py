@@ -17,6 +17,7 @@ import tensorflow as tf
 
 import keras_gan
 from keras_gan import export
+from keras_gan._io import claim_folder
 from keras_gan.export import export_generator
 from keras_gan.priors import UNIFORM_BOUND, sample_latent
 
@@ -502,11 +503,11 @@ def test_export_removes_the_leftovers_of_killed_exports_only(tmp_path):
     for leftover in (".tmp-killed", ".tmp-live"):
         (model_dir / leftover / "variables").mkdir(parents=True)
         (model_dir / leftover / "saved_model.pb").write_bytes(b"half-written")
-    claim = export._claim(model_dir / ".tmp-live")
+    claim = claim_folder(model_dir / ".tmp-live")
     assert claim is not None
     try:
         export_generator(tiny_generator(), tmp_path, latent_prior="uniform")
-        assert export._claim(model_dir / ".tmp-live") is None  # Still the live export's.
+        assert claim_folder(model_dir / ".tmp-live") is None  # Still the live export's.
     finally:
         os.close(claim)
     assert sorted(p.name for p in model_dir.iterdir()) == [".tmp-live", "1"]

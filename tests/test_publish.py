@@ -17,9 +17,9 @@ from PIL import Image
 
 import keras_gan
 from keras_gan import cli, experiments, pretrained, publish
+from keras_gan._io import claim_folder
 from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation import score
-from keras_gan.export import _claim
 from keras_gan.layers import GCNToDisplay
 from keras_gan.publish import model_card, publish_run
 from keras_gan.training import train
@@ -205,7 +205,7 @@ def test_a_publish_removes_the_leftovers_of_killed_publishes_only(tmp_path):
     for leftover in (killed, live, other, old):
         leftover.mkdir()
         (leftover / "metadata.json").write_text("{}")
-    claim = _claim(live)
+    claim = claim_folder(live)
     assert claim is not None
     try:
         assert publish.remove_leftovers(folder) == [killed]

@@ -85,7 +85,8 @@ class ClassifierConfig:
         label_smoothing: float. Label smoothing of the cross-entropy.
         logit_scale: float. Factor of the linear layer's outputs before the
             softmax (ResNet-9's 0.125). Defaults to 0.125; the MNIST
-            classifier was trained without it (1.0).        flip_average: bool. Ship the trained network inside `flip_averaged`
+            classifier was trained without it (1.0).
+        flip_average: bool. Ship the trained network inside `flip_averaged`
             (the mean over each image and its mirror image). Defaults to False.
     """
 
