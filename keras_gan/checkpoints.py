@@ -12,6 +12,8 @@ complete, and every load checks it first.
   `atomic_save_model` and `write_checksum` in one call).
 - `VerifiedBackupAndRestore`: Keras' `BackupAndRestore` whose checkpoint is
   recorded and verified, and whose writing survives a kill at any point.
+- `BestCheckpoint`: the model of the epoch with the best validation score,
+  kept beside the run's latest checkpoint, for choosing what ships.
 - `lock_run_folder`: one writer per run folder.
 """
 
@@ -39,6 +41,7 @@ from keras_gan._io import (
 
 __all__ = [
     "CHECKSUM_SUFFIX",
+    "BestCheckpoint",
     "CorruptFileError",
     "FolderLockedError",
     "VerifiedBackupAndRestore",
@@ -367,3 +370,58 @@ class VerifiedBackupAndRestore(keras.callbacks.BackupAndRestore):
             raise CorruptFileError(
                 f"{metadata} does not hold the checkpoint's epoch ({error}); {self._fix}."
             ) from error
+
+
+class BestCheckpoint(keras.callbacks.Callback):
+    """Keep the model of the epoch with the highest `monitor` in `path`, with a record of that epoch.
+
+    After each epoch whose `logs` hold `monitor` (a training run's
+    validation Parzen estimate, `parzen_ll`) above every earlier one, the
+    model is saved to `path` (`save_model`: atomic, with its sha256 record),
+    then `<path stem>.json` records the epoch, the value and the file's
+    sha256. The best value so far is read back from that record when
+    training resumes, so a resumed run keeps choosing among all its epochs.
+    A kill between the two writes leaves a file newer than its record; the
+    resumed run trains that epoch again, reaches the same value and writes
+    both again. Put it after the callbacks that add `monitor` to `logs`.
+
+    Args:
+        path: str or Path. The `.keras` file, such as `OUT/best.keras`.
+        monitor: str. The `logs` key to maximise. Defaults to `"parzen_ll"`.
+
+    Example:
+    >>> import tempfile
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> best = BestCheckpoint(Path(tempfile.mkdtemp()) / "best.keras", monitor="score")
+    >>> best.set_model(model)
+    >>> best.on_train_begin()
+    >>> for epoch, score in enumerate([1.0, 3.0, 2.0]):
+    ...     best.on_epoch_end(epoch, {"score": score})
+    >>> {key: best.record()[key] for key in ("epoch", "score")}
+    {'epoch': 2, 'score': 3.0}
+    """
+
+    def __init__(self, path: str | os.PathLike, monitor: str = "parzen_ll"):
+        super().__init__()
+        self.path = Path(path)
+        self.monitor = monitor
+        self.record_path = self.path.with_suffix(".json")
+        self.best = float("-inf")
+
+    def record(self) -> dict | None:
+        """The record of the kept epoch (`epoch`: epochs completed, `monitor`'s value, `sha256`), or None."""
+        if not self.record_path.exists():
+            return None
+        return json.loads(self.record_path.read_text())
+
+    def on_train_begin(self, logs=None):
+        record = self.record()
+        self.best = float("-inf") if record is None else record[self.monitor]
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get(self.monitor)
+        if value is None or not value > self.best:
+            return  # not measured this epoch (or NaN), or not better
+        self.best = float(value)
+        save_model(self.model, self.path)
+        atomic_write_json({"epoch": epoch + 1, self.monitor: self.best, "sha256": sha256(self.path)}, self.record_path)

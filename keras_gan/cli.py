@@ -112,7 +112,7 @@ def _figures(args):
 def _publish(args):
     from keras_gan.publish import publish_run
 
-    folder = publish_run(args.run, args.name, data_dir=args.data_dir, notes=args.notes)
+    folder = publish_run(args.run, args.name, data_dir=args.data_dir, notes=args.notes, checkpoint=args.checkpoint)
     print(f"published {folder}")
 
 
@@ -243,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("name", help="registry name")
     publish.add_argument("--data-dir", help="folder with the dataset files")
     publish.add_argument("--notes", help="markdown file of deviations from the paper, copied verbatim into the card")
+    publish.add_argument("--checkpoint", choices=("last", "best"), default="last",
+                         help="ship the last epoch, or the one with the best validation Parzen estimate (default last)")
     publish.set_defaults(handler=_publish)
     return parser
 

@@ -37,7 +37,7 @@ import tensorflow as tf
 from keras_gan import architectures, datasets, experiments, plotting, pretrained
 from keras_gan._checks import check_positive_int
 from keras_gan._io import atomic_folder, atomic_write_json, claim_folder, folder_lock, remove_unclaimed, sha256
-from keras_gan.checkpoints import verify_file
+from keras_gan.checkpoints import BestCheckpoint, CorruptFileError, verify_file
 from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
 from keras_gan.figures import write_figures
 from keras_gan.layers import GCNToDisplay
@@ -45,6 +45,9 @@ from keras_gan.records import config_of, deviation_lines, machine_description, r
 
 # Table 1 of the paper: Parzen test log-likelihood (nats) +- standard error, on each experiment's own dataset.
 PAPER_SCORES = {"mnist": (225.0, 2.0), "tfd": (2057.0, 26.0)}
+
+# Which of a finished run's checkpoints ships (`publish_run`'s `checkpoint`).
+CHECKPOINTS = ("last", "best")
 
 DATASET_NAMES = {"mnist": "MNIST", "tfd": "TFD", "fer2013": "FER-2013", "cifar10": "CIFAR-10"}
 
@@ -61,6 +64,7 @@ def publish_run(
     n_samples: int = 10000,
     seed: int = 0,
     root=None,
+    checkpoint: str = "last",
 ) -> Path:
     """Ship a finished `keras-gan train` run as pretrained model `name`.
 
@@ -83,6 +87,9 @@ def publish_run(
         seed: int. Seed of those samples and of the figures' noise. Defaults to 0.
         root: str, Path or None. Registry folder. Defaults to the package's
             `saved_models/`.
+        checkpoint: str. `"last"` ships the finished run's `gan.keras`;
+            `"best"` its `best.keras`, the epoch with the best validation
+            Parzen estimate (chosen on validation only). Defaults to `"last"`.
 
     Returns:
         The model's folder.
@@ -101,6 +108,8 @@ def publish_run(
             f"`name` must be letters, digits, '_', '.' or '-', starting with a letter or digit. Received: name={name!r}"
         )
     check_positive_int("n_samples", n_samples)
+    if checkpoint not in CHECKPOINTS:
+        raise ValueError(f"`checkpoint` must be one of {CHECKPOINTS}. Received: checkpoint={checkpoint!r}")
     run_dir = Path(run_dir)
     for required in ("run.json", "gan.keras"):
         if not (run_dir / required).is_file():
@@ -125,6 +134,9 @@ def publish_run(
             f"{run_dir} is not finished: its gan.keras holds {trained} epochs, its run.json asks for "
             f"{config.epochs}. Run its `keras-gan train` command to the end first."
         )
+    chosen = {"selected": "last", "epoch": trained}
+    if checkpoint == "best":
+        gan, chosen = _best_checkpoint(run_dir)
     folder = Path(root or pretrained._root()) / name
     with _staged(folder) as staging:
         generator_path = staging / "generator.keras"
@@ -149,6 +161,7 @@ def publish_run(
             "latent_prior": config.latent_prior,
             "config": config.to_dict(),
             "deviations": deviation_lines(config),
+            "checkpoint": chosen,
             **{key: record[key] for key in ("data_source", "data_sha256", "keras_version", "tensorflow_version")},
             "output_space": output_space,
             "parzen_space": recorded_parzen_space(record, config.gcn),
@@ -257,6 +270,22 @@ def remove_leftovers(folder: Path) -> list[Path]:
 
 def _read_json(path: Path) -> dict:
     return json.loads(path.read_text())
+
+
+def _best_checkpoint(run_dir: Path) -> tuple[keras.Model, dict]:
+    """The GAN of a run's `best.keras` and what `metadata.json` records of it."""
+    best = BestCheckpoint(run_dir / "best.keras")
+    record = best.record()
+    if record is None:
+        raise FileNotFoundError(f"{run_dir} has no best.keras and best.json: only runs that measured a validation "
+                                "Parzen estimate (parzen_every > 0) keep their best epoch; publish its last one.")
+    fix = "restore it, or publish the run's last checkpoint"
+    if verify_file(best.path, required=True, fix=fix) != record["sha256"]:
+        raise CorruptFileError(f"{best.path} is not the file best.json records (another sha256): {fix}.")
+    return keras.models.load_model(best.path), {
+        "selected": "best validation Parzen estimate", "epoch": record["epoch"],
+        "validation_estimate": record[best.monitor],
+    }
 
 
 def _shipped_generator(generator: keras.Model, output_space: str) -> keras.Model:
@@ -385,6 +414,7 @@ def model_card(metadata: dict) -> str:
         f"- Seed {c['seed']}; epochs: {epochs}; minibatches of {c['batch_size']}, k = {c['d_steps']}; "
         f"{c['update']} updates of D and G; `{m['latent_prior']}` noise; the whole configuration is "
         "`metadata.json`'s `config` (`keras-gan config` prints the paper's)",
+        _checkpoint_words(m),
         f"- Wall time{' (both stages)' if two_stages else ''}: "
         f"{f'{wall:,.0f} s ({wall / 3600:.1f} h)' if wall else 'not recorded by the run'}; "
         f"hardware: {hardware}",
@@ -432,6 +462,16 @@ def model_card(metadata: dict) -> str:
         *_curve_words(m),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _checkpoint_words(m: dict) -> str:
+    chosen = m["checkpoint"]
+    if chosen["selected"] == "last":
+        return f"- Shipped: the last epoch ({chosen['epoch']})"
+    return (f"- Shipped: epoch {chosen['epoch']}, the epoch with the best validation Parzen estimate "
+            f"({chosen['validation_estimate']:.1f} nats, sigma chosen on the first 1,000 validation images, the rest "
+            f"scored; not the test score); published with `keras-gan publish runs/{m['name']} {m['name']} "
+            "--checkpoint best`")
 
 
 def _paper_row(paper: dict | None, trained_on: str) -> str:

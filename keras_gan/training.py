@@ -9,6 +9,8 @@ Everything a run writes lives in one folder:
     OUT/samples/           a PNG grid per epoch, from fixed noise
     OUT/gan.keras          the trained GAN (generator, discriminator, optimizers)
     OUT/generator.keras    the trained generator alone
+    OUT/best.keras         the GAN of the epoch with the best validation Parzen estimate,
+                           `best.json` its epoch and estimate (runs that measure it)
     OUT/run.json           the run record (`keras_gan.records`): the whole configuration,
                            its deviations, the command, the data, and the wall time and
                            machines, updated every epoch
@@ -204,6 +206,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
             data.valid[:cut], data.valid[cut:], every=config.parzen_every, n_samples=config.parzen_samples,
             to_display=to_display if run["parzen_space"] == "gcn_display" else None,
         ))
+        callbacks.append(checkpoints.BestCheckpoint(out / "best.keras"))
     callbacks += [
         SampleGrid(out / "samples", log_dir=out / "logs", to_display=to_display),
         WallTime(record_path),

@@ -17,6 +17,7 @@ import pytest
 from keras_gan import GAN, checkpoints
 from keras_gan._io import WriteError
 from keras_gan.checkpoints import (
+    BestCheckpoint,
     CorruptFileError,
     FolderLockedError,
     VerifiedBackupAndRestore,
@@ -302,3 +303,25 @@ def test_run_lock_refuses_a_second_writer_and_is_freed_by_sigkill(tmp_path):
     with lock_run_folder(out) as folder:
         assert folder == out
     assert list(out.iterdir()) == []  # The lock leaves no file behind.
+
+
+def test_best_checkpoint_keeps_the_best_epoch_across_a_resume_and_skips_nan(tmp_path):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    path = tmp_path / "best.keras"
+
+    def epochs(values, first=0):
+        best = BestCheckpoint(path, monitor="score")
+        best.set_model(model)
+        best.on_train_begin()
+        for epoch, value in enumerate(values, start=first):
+            model.layers[0].bias.assign([float(epoch)])  # which epoch's weights were kept
+            best.on_epoch_end(epoch, {"score": value})
+        return best.record()
+
+    assert epochs([1.0, 5.0, 2.0])["epoch"] == 2
+    # A resumed run compares with the recorded best: a lower value and NaN are not kept.
+    record = epochs([4.0, float("nan")], first=3)
+    assert (record["epoch"], record["score"]) == (2, 5.0)
+    assert record["sha256"] == verify_file(path, required=True)
+    assert float(keras.models.load_model(path).layers[0].bias[0]) == 1.0
+    assert epochs([6.0], first=5)["epoch"] == 6

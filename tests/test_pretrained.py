@@ -27,7 +27,7 @@ def test_every_shipped_model_loads_with_its_documented_shapes(name):
     assert generator.output_shape == (None, *preset["image_shape"])
     images = keras_gan.generate(generator, preset["latent_prior"], 4, seed=0)
     assert np.isfinite(images).all()
-    for key in ("command", "config", "deviations", "data_sha256", "wall_time_seconds", "hardware", "scores"):
+    for key in ("command", "config", "deviations", "checkpoint", "data_sha256", "wall_time_seconds", "hardware", "scores"):
         assert key in preset, key
 
 

@@ -5,6 +5,7 @@ notes), the fully connected CIFAR-10 experiment (GCN, shipped in display
 space) and TFD's two-stage schedule trained on FER-2013.
 """
 
+import csv
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from PIL import Image
 import keras_gan
 from keras_gan import cli, experiments, pretrained, publish
 from keras_gan._io import claim_folder
+from keras_gan.checkpoints import CorruptFileError, write_checksum
 from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation import score
 from keras_gan.layers import GCNToDisplay
@@ -193,6 +195,33 @@ def test_bad_arguments_are_refused(zoo, tmp_path):
     (unfinished / "run.json").write_text(json.dumps(record))
     with pytest.raises(ValueError, match="its gan.keras holds 2 epochs, its run.json asks for 5"):
         publish_run(unfinished, "x", root=tmp_path)
+
+
+def test_the_best_validation_epoch_ships_when_asked(zoo, tmp_path):
+    run = zoo / "runs" / "mnist"
+    estimates = [float(row["parzen_ll"]) for row in csv.DictReader((run / "log.csv").open())]
+    folder = publish_run(run, "best", data_dir=zoo / "data", n_samples=100, root=tmp_path, checkpoint="best")
+    meta = json.loads((folder / "metadata.json").read_text())
+    assert meta["checkpoint"] == {"selected": "best validation Parzen estimate", "epoch": int(np.argmax(estimates)) + 1,
+                                  "validation_estimate": max(estimates)}
+    assert "keras-gan publish runs/best best --checkpoint best" in (folder / "model_card.md").read_text()
+    best = keras.models.load_model(run / "best.keras").sampling_generator
+    for shipped, kept in zip(keras.models.load_model(folder / "generator.keras").get_weights(), best.get_weights()):
+        np.testing.assert_array_equal(shipped, kept)
+    assert keras_gan.get_preset("mnist")["checkpoint"] == {"selected": "last", "epoch": 2}
+
+
+def test_best_checkpoint_is_refused_when_missing_or_not_the_recorded_one(zoo, tmp_path):
+    with pytest.raises(FileNotFoundError, match="has no best.keras and best.json: only runs that measured"):
+        publish_run(zoo / "runs" / "cifar", "x", data_dir=zoo / "data", root=tmp_path, checkpoint="best")
+    with pytest.raises(ValueError, match="`checkpoint` must be one of"):
+        publish_run(zoo / "runs" / "mnist", "x", root=tmp_path, checkpoint="first")
+    copy = tmp_path / "copy"
+    shutil.copytree(zoo / "runs" / "mnist", copy)
+    shutil.copyfile(copy / "gan.keras", copy / "best.keras")  # another epoch's file, with a record of its own
+    write_checksum(copy / "best.keras")
+    with pytest.raises(CorruptFileError, match="is not the file best.json records"):
+        publish_run(copy, "x", data_dir=zoo / "data", root=tmp_path, checkpoint="best")
 
 
 def test_a_publish_removes_the_leftovers_of_killed_publishes_only(tmp_path):
