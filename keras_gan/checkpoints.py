@@ -53,6 +53,8 @@ __all__ = [
 ]
 
 CHECKSUM_SUFFIX = ".sha256"
+# The checkpoints of a finished run that can ship: its last epoch, and its best validation epoch (`BestCheckpoint`).
+SHIPPABLE = ("last", "best")
 _RECORD = re.compile(r"([0-9a-f]{64})  (.+)\n?")
 _DEFAULT_FIX = "restore it from a copy, or write it again"
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from keras_gan import experiments, pretrained
 from keras_gan._io import FolderLockedError
+from keras_gan.checkpoints import SHIPPABLE
 from keras_gan.export import DEFAULT_MAX_SAMPLES, export_generator
 from keras_gan.priors import PRIORS
 
@@ -243,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("name", help="registry name")
     publish.add_argument("--data-dir", help="folder with the dataset files")
     publish.add_argument("--notes", help="markdown file of deviations from the paper, copied verbatim into the card")
-    publish.add_argument("--checkpoint", choices=("last", "best"), default="last",
+    publish.add_argument("--checkpoint", choices=SHIPPABLE, default="last",
                          help="ship the last epoch, or the one with the best validation Parzen estimate (default last)")
     publish.set_defaults(handler=_publish)
     return parser

@@ -37,7 +37,7 @@ import tensorflow as tf
 from keras_gan import architectures, datasets, experiments, plotting, pretrained
 from keras_gan._checks import check_positive_int
 from keras_gan._io import atomic_folder, atomic_write_json, claim_folder, folder_lock, remove_unclaimed, sha256
-from keras_gan.checkpoints import BestCheckpoint, CorruptFileError, verify_file
+from keras_gan.checkpoints import SHIPPABLE, BestCheckpoint, CorruptFileError, verify_file
 from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
 from keras_gan.figures import write_figures
 from keras_gan.layers import GCNToDisplay
@@ -45,9 +45,6 @@ from keras_gan.records import config_of, deviation_lines, machine_description, r
 
 # Table 1 of the paper: Parzen test log-likelihood (nats) +- standard error, on each experiment's own dataset.
 PAPER_SCORES = {"mnist": (225.0, 2.0), "tfd": (2057.0, 26.0)}
-
-# Which of a finished run's checkpoints ships (`publish_run`'s `checkpoint`).
-CHECKPOINTS = ("last", "best")
 
 DATASET_NAMES = {"mnist": "MNIST", "tfd": "TFD", "fer2013": "FER-2013", "cifar10": "CIFAR-10"}
 
@@ -108,8 +105,8 @@ def publish_run(
             f"`name` must be letters, digits, '_', '.' or '-', starting with a letter or digit. Received: name={name!r}"
         )
     check_positive_int("n_samples", n_samples)
-    if checkpoint not in CHECKPOINTS:
-        raise ValueError(f"`checkpoint` must be one of {CHECKPOINTS}. Received: checkpoint={checkpoint!r}")
+    if checkpoint not in SHIPPABLE:
+        raise ValueError(f"`checkpoint` must be one of {SHIPPABLE}. Received: checkpoint={checkpoint!r}")
     run_dir = Path(run_dir)
     for required in ("run.json", "gan.keras"):
         if not (run_dir / required).is_file():

@@ -21,7 +21,7 @@ from keras_gan import cli, experiments, pretrained, publish
 from keras_gan._io import claim_folder
 from keras_gan.checkpoints import CorruptFileError, write_checksum
 from keras_gan.datasets import gcn_to_display
-from keras_gan.evaluation import score
+from keras_gan.evaluation import sample_quality, score
 from keras_gan.layers import GCNToDisplay
 from keras_gan.publish import model_card, publish_run
 from keras_gan.training import train
@@ -222,6 +222,21 @@ def test_best_checkpoint_is_refused_when_missing_or_not_the_recorded_one(zoo, tm
     write_checksum(copy / "best.keras")
     with pytest.raises(CorruptFileError, match="is not the file best.json records"):
         publish_run(copy, "x", data_dir=zoo / "data", root=tmp_path, checkpoint="best")
+
+
+def test_a_run_is_measured_before_publishing_as_its_published_generator_would_be(zoo):
+    from benchmarks.run_quality import run_report, run_samples
+
+    # The GCN run: its samples must be put in the published (display) space, as `publish` does.
+    samples, space = run_samples(zoo / "runs" / "cifar", "last", n=20, seed=1)
+    assert space == "gcn_display"
+    np.testing.assert_allclose(samples, pretrained.load_model("cifar").generate(20, seed=1), atol=1e-6)
+    report = run_report(zoo / "runs" / "mnist", "best", zoo / "data", n_samples=20, seed=1)
+    expected = sample_quality(run_samples(zoo / "runs" / "mnist", "best", n=20, seed=1)[0], "mnist", zoo / "data",
+                              metrics_to_run=("fid", "prdc"), n_real=20, seed=1)
+    assert report.model["fid"] == pytest.approx(expected.model["fid"]) and report.parzen is None  # no test score
+    with pytest.raises(FileNotFoundError, match="best.keras"):
+        run_samples(zoo / "runs" / "cifar", "best", n=20)  # it measured no validation estimate
 
 
 def test_a_publish_removes_the_leftovers_of_killed_publishes_only(tmp_path):
