@@ -10,7 +10,7 @@ their distances to the training images, never a model's score on them.
 
 Usage, from the repository root:
 
-    python -m benchmarks.run_quality runs/cifar10_fc_ema --data-dir ../shared/data [--checkpoint last]
+    python -m benchmarks.run_quality runs/cifar10_fc_ema --data-dir ../shared/data [--checkpoint last] [--raw]
 """
 
 import argparse
@@ -23,27 +23,34 @@ import numpy as np
 from keras_gan.checkpoints import SHIPPABLE, verify_file
 from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation import QualityReport, sample_quality
+from keras_gan.model import generate
 from keras_gan.records import config_of
 
 FEATURE_METRICS = ("fid", "kid", "prdc", "classes", "memorisation")
 
 
-def run_samples(run: Path, checkpoint: str = "best", n: int = 10000, seed: int = 0) -> tuple[np.ndarray, str]:
-    """`n` samples of `run`'s `checkpoint` ("best" or "last") in the space its published generator outputs, and that space."""
+def run_samples(run: Path, checkpoint: str = "best", n: int = 10000, seed: int = 0,
+                raw: bool = False) -> tuple[np.ndarray, str]:
+    """`n` samples of `run`'s `checkpoint` ("best" or "last") in the space its published generator outputs, and that space.
+
+    `raw` samples the trained generator instead of its weight average (`g_ema_decay`): the one the
+    paper's code would ship, which the discriminator trained against.
+    """
     config = config_of(json.loads((run / "run.json").read_text()))
     path = run / ("best.keras" if checkpoint == "best" else "gan.keras")
     verify_file(path, required=True, fix="train the run to the end, or pick the other --checkpoint")
-    samples = keras.models.load_model(path).generate(n, seed=seed)
+    gan = keras.models.load_model(path)
+    samples = generate(gan.generator, gan.latent_prior, n, seed=seed) if raw else gan.generate(n, seed=seed)
     if config.gcn:
         return gcn_to_display(samples), "gcn_display"  # as `publish` ships a GCN generator
     return samples, "pixels"
 
 
-def run_report(run: Path, checkpoint: str = "best", data_dir=None, n_samples: int = 10000,
-               seed: int = 0) -> QualityReport:
-    """The feature metrics of `run_samples(run, checkpoint, n_samples, seed)` against as many training images."""
+def run_report(run: Path, checkpoint: str = "best", data_dir=None, n_samples: int = 10000, seed: int = 0,
+               raw: bool = False) -> QualityReport:
+    """The feature metrics of `run_samples(run, checkpoint, n_samples, seed, raw)` against as many training images."""
     dataset = config_of(json.loads((run / "run.json").read_text())).dataset
-    samples, output_space = run_samples(run, checkpoint, n_samples, seed)
+    samples, output_space = run_samples(run, checkpoint, n_samples, seed, raw)
     return sample_quality(samples, dataset, data_dir, output_space, metrics_to_run=FEATURE_METRICS,
                           n_real=n_samples, seed=seed)
 
@@ -55,9 +62,11 @@ def main(argv=None) -> None:
     parser.add_argument("--data-dir", help="folder with the dataset files (default $KERAS_GAN_DATA_DIR)")
     parser.add_argument("--n-samples", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--raw", action="store_true", help="the trained generator, not its weight average")
     args = parser.parse_args(argv)
-    report = run_report(args.run, args.checkpoint, args.data_dir, args.n_samples, args.seed)
-    print(f"{args.run}: {args.checkpoint} checkpoint, {args.n_samples} samples, seed {args.seed}")
+    report = run_report(args.run, args.checkpoint, args.data_dir, args.n_samples, args.seed, args.raw)
+    which = "trained generator" if args.raw else "generator that samples"
+    print(f"{args.run}: {args.checkpoint} checkpoint, {which}, {args.n_samples} samples, seed {args.seed}")
     print(report)
 
 

@@ -375,55 +375,73 @@ class VerifiedBackupAndRestore(keras.callbacks.BackupAndRestore):
 
 
 class BestCheckpoint(keras.callbacks.Callback):
-    """Keep the model of the epoch with the highest `monitor` in `path`, with a record of that epoch.
+    """Keep the model of the epoch with the best `monitor` in `path`, with a record of that epoch.
 
     After each epoch whose `logs` hold `monitor` (a training run's
-    validation Parzen estimate, `parzen_ll`) above every earlier one, the
-    model is saved to `path` (`save_model`: atomic, with its sha256 record),
-    then `<path stem>.json` records the epoch, the value and the file's
-    sha256. The best value so far is read back from that record when
-    training resumes, so a resumed run keeps choosing among all its epochs.
-    A kill between the two writes leaves a file newer than its record; the
-    resumed run trains that epoch again, reaches the same value and writes
-    both again. Put it after the callbacks that add `monitor` to `logs`.
+    validation Parzen estimate `parzen_ll`, or its validation FID `fid`)
+    better than every earlier one, the model is saved to `path`
+    (`save_model`: atomic, with its sha256 record), then `<path stem>.json`
+    records the epoch, the monitor's name and value, and the file's sha256.
+    The best value so far is read back from that record when training
+    resumes, so a resumed run keeps choosing among all its epochs. A kill
+    between the two writes leaves a file newer than its record; the resumed
+    run trains that epoch again, reaches the same value and writes both
+    again. Put it after the callbacks that add `monitor` to `logs`.
 
     Args:
         path: str or Path. The `.keras` file, such as `OUT/best.keras`.
-        monitor: str. The `logs` key to maximise. Defaults to `"parzen_ll"`.
+        monitor: str. The `logs` key to watch. Defaults to `"parzen_ll"`.
+        mode: str. `"max"` keeps the highest value, `"min"` the lowest.
+            Defaults to `"max"`.
 
     Example:
     >>> import tempfile
     >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
-    >>> best = BestCheckpoint(Path(tempfile.mkdtemp()) / "best.keras", monitor="score")
+    >>> best = BestCheckpoint(Path(tempfile.mkdtemp()) / "best.keras", monitor="fid", mode="min")
     >>> best.set_model(model)
     >>> best.on_train_begin()
-    >>> for epoch, score in enumerate([1.0, 3.0, 2.0]):
-    ...     best.on_epoch_end(epoch, {"score": score})
-    >>> {key: best.record()[key] for key in ("epoch", "score")}
-    {'epoch': 2, 'score': 3.0}
+    >>> for epoch, fid in enumerate([3.0, 1.0, 2.0]):
+    ...     best.on_epoch_end(epoch, {"fid": fid})
+    >>> {key: best.record()[key] for key in ("epoch", "monitor", "fid")}
+    {'epoch': 2, 'monitor': 'fid', 'fid': 1.0}
     """
 
-    def __init__(self, path: str | os.PathLike, monitor: str = "parzen_ll"):
+    def __init__(self, path: str | os.PathLike, monitor: str = "parzen_ll", mode: str = "max"):
+        if mode not in ("max", "min"):
+            raise ValueError(f"`mode` must be 'max' or 'min'. Received: mode={mode!r}")
         super().__init__()
         self.path = Path(path)
         self.monitor = monitor
+        self.mode = mode
         self.record_path = self.path.with_suffix(".json")
-        self.best = float("-inf")
+        self.best = None
 
     def record(self) -> dict | None:
-        """The record of the kept epoch (`epoch`: epochs completed, `monitor`'s value, `sha256`), or None."""
+        """The record of the kept epoch (`epoch`: epochs completed, `monitor` and its value, `sha256`), or None.
+
+        Records written before `monitor` was stored are of `parzen_ll`.
+        """
         if not self.record_path.exists():
             return None
-        return json.loads(self.record_path.read_text())
+        return {"monitor": "parzen_ll", **json.loads(self.record_path.read_text())}
 
     def on_train_begin(self, logs=None):
         record = self.record()
-        self.best = float("-inf") if record is None else record[self.monitor]
+        if record is not None and record["monitor"] != self.monitor:
+            raise ValueError(f"{self.record_path} keeps the best `{record['monitor']}`, not `{self.monitor}`: resume the "
+                             "run with its own settings, or pass a new --out.")
+        self.best = None if record is None else record[self.monitor]
+
+    def _better(self, value: float) -> bool:
+        if self.best is None:
+            return value == value  # anything but NaN
+        return value > self.best if self.mode == "max" else value < self.best
 
     def on_epoch_end(self, epoch, logs=None):
         value = (logs or {}).get(self.monitor)
-        if value is None or not value > self.best:
-            return  # not measured this epoch (or NaN), or not better
+        if value is None or not self._better(float(value)):
+            return  # not measured this epoch, NaN, or not better
         self.best = float(value)
         save_model(self.model, self.path)
-        atomic_write_json({"epoch": epoch + 1, self.monitor: self.best, "sha256": sha256(self.path)}, self.record_path)
+        atomic_write_json({"epoch": epoch + 1, "monitor": self.monitor, self.monitor: self.best,
+                           "sha256": sha256(self.path)}, self.record_path)

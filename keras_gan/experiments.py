@@ -34,7 +34,10 @@ from keras_gan.schedules import ExponentialDecayToFloor, LinearMomentum, Schedul
 OPTIMIZERS = ("sgd", "adam")
 DTYPE_POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
 # Fields that size, seed, compile and monitor a run; changing them is not a deviation from the paper.
-RUN_SETTINGS = ("width", "epochs", "pretrain_epochs", "seed", "jit_compile", "parzen_every", "parzen_samples")
+RUN_SETTINGS = ("width", "epochs", "pretrain_epochs", "seed", "jit_compile", "parzen_every", "parzen_samples",
+                "quality_every", "quality_samples", "best_monitor")
+# The validation measures a run can keep its best epoch by (`best.keras`), and which way is better.
+BEST_MONITORS = {"parzen_ll": "max", "fid": "min"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,6 +89,13 @@ class Experiment:
         parzen_every: int. A Parzen estimate on the validation split every
             this many epochs (0: never).
         parzen_samples: int. Generator samples for that estimate.
+        quality_every: int. Classifier FID, KID and classes covered of
+            `quality_samples` samples against as many validation images
+            every this many epochs (`callbacks.SampleQuality`; 0: never).
+        quality_samples: int. Samples (and validation images) of that measure.
+        best_monitor: str. What `best.keras` keeps the best epoch of: the
+            validation Parzen estimate (`"parzen_ll"`, highest) or the
+            validation FID (`"fid"`, lowest; needs `quality_every`).
 
     Example:
     >>> config = EXPERIMENTS["mnist"].override({"g_learning_rate": 0.01, "width": 0.1})
@@ -126,6 +136,9 @@ class Experiment:
     dtype_policy: str = "float32"
     parzen_every: int = 1
     parzen_samples: int = 10000
+    quality_every: int = 0
+    quality_samples: int = 2000
+    best_monitor: str = "parzen_ll"
 
     def __post_init__(self):
         for field in dataclasses.fields(self):
@@ -134,14 +147,15 @@ class Experiment:
             "architecture": tuple(architectures.ARCHITECTURES), "dataset": tuple(datasets.DATASETS),
             "latent_prior": PRIORS, "update": UPDATES, "generator_loss": tuple(GENERATOR_LOSSES),
             "optimizer": OPTIMIZERS, "dtype_policy": DTYPE_POLICIES, "jit_compile": (True, False, "auto"),
+            "best_monitor": tuple(BEST_MONITORS),
         }
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(f"`{name}` must be one of {list(allowed)}. Received: {name}={getattr(self, name)!r}")
         for name in ("batch_size", "epochs", "d_learning_rate", "g_learning_rate", "width", "d_steps",
-                     "min_learning_rate", "parzen_samples", "adam_beta_1"):
+                     "min_learning_rate", "parzen_samples", "quality_samples", "adam_beta_1"):
             _check_range(name, getattr(self, name), low=0, strict=True)
-        for name in ("pretrain_epochs", "momentum_start", "momentum_saturate", "parzen_every", "seed",
+        for name in ("pretrain_epochs", "momentum_start", "momentum_saturate", "parzen_every", "quality_every", "seed",
                      "initial_momentum", "final_momentum", "g_ema_decay"):
             _check_range(name, getattr(self, name), low=0, strict=False)
         if self.image_size is not None:
@@ -152,6 +166,9 @@ class Experiment:
             raise ValueError("`adam_beta_1`, `initial_momentum`, `final_momentum` and `g_ema_decay` must be below 1. "
                              f"Received: {self.adam_beta_1}, {self.initial_momentum}, {self.final_momentum}, "
                              f"{self.g_ema_decay}")
+        if self.best_monitor == "fid" and not self.quality_every:
+            raise ValueError("`best_monitor='fid'` keeps the epoch of the lowest validation FID, which only "
+                             "`quality_every` > 0 measures. Received: quality_every=0")
         if self.update == "simultaneous" and self.d_steps != 1:
             raise ValueError(f"`update='simultaneous'` makes one joint step, so it needs `d_steps=1`. "
                              f"Received: d_steps={self.d_steps}")

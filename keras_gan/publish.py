@@ -271,18 +271,20 @@ def _read_json(path: Path) -> dict:
 
 def _best_checkpoint(run_dir: Path) -> tuple[keras.Model, dict]:
     """The GAN of a run's `best.keras` and what `metadata.json` records of it."""
-    best = BestCheckpoint(run_dir / "best.keras")
-    record = best.record()
+    record = BestCheckpoint(run_dir / "best.keras").record()
     if record is None:
         raise FileNotFoundError(f"{run_dir} has no best.keras and best.json: only runs that measured a validation "
-                                "Parzen estimate (parzen_every > 0) keep their best epoch; publish its last one.")
+                                "estimate (parzen_every or quality_every > 0) keep their best epoch; publish its last one.")
+    path = run_dir / "best.keras"
     fix = "restore it, or publish the run's last checkpoint"
-    if verify_file(best.path, required=True, fix=fix) != record["sha256"]:
-        raise CorruptFileError(f"{best.path} is not the file best.json records (another sha256): {fix}.")
-    return keras.models.load_model(best.path), {
-        "selected": "best validation Parzen estimate", "epoch": record["epoch"],
-        "validation_estimate": record[best.monitor],
-    }
+    if verify_file(path, required=True, fix=fix) != record["sha256"]:
+        raise CorruptFileError(f"{path} is not the file best.json records (another sha256): {fix}.")
+    if record["monitor"] == "fid":
+        chosen = {"selected": "lowest validation FID", "epoch": record["epoch"], "validation_fid": record["fid"]}
+    else:
+        chosen = {"selected": "best validation Parzen estimate", "epoch": record["epoch"],
+                  "validation_estimate": record["parzen_ll"]}
+    return keras.models.load_model(path), chosen
 
 
 def _shipped_generator(generator: keras.Model, output_space: str) -> keras.Model:
@@ -465,10 +467,14 @@ def _checkpoint_words(m: dict) -> str:
     chosen = m["checkpoint"]
     if chosen["selected"] == "last":
         return f"- Shipped: the last epoch ({chosen['epoch']})"
-    return (f"- Shipped: epoch {chosen['epoch']}, the epoch with the best validation Parzen estimate "
-            f"({chosen['validation_estimate']:.1f} nats, sigma chosen on the first 1,000 validation images, the rest "
-            f"scored; not the test score); published with `keras-gan publish runs/{m['name']} {m['name']} "
-            "--checkpoint best`")
+    if "validation_fid" in chosen:
+        which = (f"the lowest validation FID ({chosen['validation_fid']:.3f}: {m['config']['quality_samples']:,} "
+                 "samples against as many validation images, in the shipped classifier's features)")
+    else:
+        which = (f"the best validation Parzen estimate ({chosen['validation_estimate']:.1f} nats, sigma chosen on the "
+                 "first 1,000 validation images, the rest scored; not the test score)")
+    return (f"- Shipped: epoch {chosen['epoch']}, the epoch with {which}; published with "
+            f"`keras-gan publish runs/{m['name']} {m['name']} --checkpoint best`")
 
 
 def _paper_row(paper: dict | None, trained_on: str) -> str:

@@ -35,9 +35,10 @@ import tensorflow as tf
 from keras_gan import architectures, checkpoints, experiments, records
 from keras_gan._io import atomic_write, atomic_write_json
 from keras_gan.architectures import mnist
-from keras_gan.callbacks import ParzenEvaluation, SampleGrid, TerminateOnNaN, WallTime
+from keras_gan.callbacks import ParzenEvaluation, SampleGrid, SampleQuality, TerminateOnNaN, WallTime
 from keras_gan.datasets import gcn_to_display
 from keras_gan.datasets.pipeline import TrainingData, epoch_batches, load_training_data
+from keras_gan.evaluation.classifiers import CLASSIFIER_OF
 from keras_gan.model import GAN
 
 PathLike = str | os.PathLike
@@ -101,6 +102,9 @@ def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike 
         if config.pretrain_epochs and images is not None:
             raise ValueError(f"{config.name!r} trains two stages, which `images` does not support: "
                              "set pretrain_epochs=0 or use a one-stage experiment.")
+        if config.quality_every and data.name not in CLASSIFIER_OF:
+            raise ValueError(f"`quality_every` measures samples in the features of a shipped classifier, which exist "
+                             f"for {sorted(CLASSIFIER_OF)}; this run's images are {data.name!r}: set quality_every=0.")
         if not config.pretrain_epochs or config.init_from:
             # A run that starts from another run's checkpoint skips TFD's first stage: its weights are loaded.
             return _fit_stage(config, out, config.epochs, data, _last_stage_networks(config, data, images), verbose)
@@ -206,7 +210,15 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
             data.valid[:cut], data.valid[cut:], every=config.parzen_every, n_samples=config.parzen_samples,
             to_display=to_display if run["parzen_space"] == "gcn_display" else None,
         ))
-        callbacks.append(checkpoints.BestCheckpoint(out / "best.keras"))
+    if config.quality_every:
+        # Against validation images, so that the FID that chooses `best.keras` leaves the test split alone.
+        callbacks.append(SampleQuality(
+            data.valid[:config.quality_samples], data.name, n_samples=config.quality_samples,
+            every=config.quality_every, to_display=to_display,
+        ))
+    if config.parzen_every or config.quality_every:
+        callbacks.append(checkpoints.BestCheckpoint(out / "best.keras", monitor=config.best_monitor,
+                                                    mode=experiments.BEST_MONITORS[config.best_monitor]))
     callbacks += [
         SampleGrid(out / "samples", log_dir=out / "logs", to_display=to_display),
         WallTime(record_path),

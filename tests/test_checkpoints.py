@@ -325,3 +325,21 @@ def test_best_checkpoint_keeps_the_best_epoch_across_a_resume_and_skips_nan(tmp_
     assert record["sha256"] == verify_file(path, required=True)
     assert float(keras.models.load_model(path).layers[0].bias[0]) == 1.0
     assert epochs([6.0], first=5)["epoch"] == 6
+
+
+def test_best_checkpoint_keeps_the_lowest_in_min_mode_and_refuses_another_monitors_record(tmp_path):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    best = BestCheckpoint(tmp_path / "best.keras", monitor="fid", mode="min")
+    best.set_model(model)
+    best.on_train_begin()
+    for epoch, value in enumerate([float("nan"), 3.0, 1.0, 2.0]):
+        best.on_epoch_end(epoch, {"fid": value})
+    assert {key: best.record()[key] for key in ("epoch", "monitor", "fid")} == {"epoch": 3, "monitor": "fid", "fid": 1.0}
+    other = BestCheckpoint(tmp_path / "best.keras", monitor="parzen_ll")
+    with pytest.raises(ValueError, match="keeps the best `fid`, not `parzen_ll`"):
+        other.on_train_begin()
+    with pytest.raises(ValueError, match="`mode` must be 'max' or 'min'"):
+        BestCheckpoint(tmp_path / "x.keras", mode="lowest")
+    # A record from before monitors were stored is a Parzen estimate's.
+    (tmp_path / "old.json").write_text(json.dumps({"epoch": 4, "parzen_ll": 10.0, "sha256": "0" * 64}))
+    assert BestCheckpoint(tmp_path / "old.keras").record()["monitor"] == "parzen_ll"

@@ -52,7 +52,7 @@ def test_a_configuration_survives_its_record_and_its_command(name):
 def test_deviations_are_the_diff_and_run_settings_are_not_deviations():
     config = experiments.get("cifar10_conv").override(
         {"g_learning_rate": 0.04, "g_init_ranges.y": 2.0, "center_output": True, "width": 0.25, "epochs": 60,
-         "seed": 3, "parzen_every": 5})
+         "seed": 3, "parzen_every": 5, "quality_every": 2, "best_monitor": "fid"})
     assert experiments.deviations(config) == {
         "g_learning_rate": (0.004, 0.04), "g_init_ranges.y": (0.05, 2.0), "center_output": (False, True)}
     assert records.deviation_lines(config) == [
@@ -86,6 +86,9 @@ def test_override_leaves_the_paper_untouched():
         ({"g_init_ranges": {"h0": 0.1}}, "must name the layers ['h0', 'h1', 'y']"),
         ({"d_init_ranges.y": -1.0}, "`d_init_ranges.y` must be positive"),
         ({"center_output": True}, "`center_output` is for the linear-output CIFAR-10 generators"),
+        ({"best_monitor": "fid"}, "`best_monitor='fid'` keeps the epoch of the lowest validation FID, which only"),
+        ({"best_monitor": "kid"}, "`best_monitor` must be one of ['parzen_ll', 'fid']"),
+        ({"quality_samples": 0}, "`quality_samples` must be positive"),
     ],
 )
 def test_bad_overrides_are_one_clear_error(changes, message):

@@ -211,6 +211,21 @@ def test_the_best_validation_epoch_ships_when_asked(zoo, tmp_path):
     assert keras_gan.get_preset("mnist")["checkpoint"] == {"selected": "last", "epoch": 2}
 
 
+def test_the_lowest_validation_fid_epoch_ships_with_its_fid_on_the_card(zoo, tmp_path):
+    config = experiments.get("mnist").override({"jit_compile": False, "epochs": 2, "width": 0.02, "parzen_every": 0,
+                                                "quality_every": 1, "quality_samples": 100, "best_monitor": "fid"})
+    run = tmp_path / "runs" / "fid"
+    train(config, run, zoo / "data", verbose=0)
+    fids = [float(row["fid"]) for row in csv.DictReader((run / "log.csv").open())]
+    folder = publish_run(run, "fid", data_dir=zoo / "data", n_samples=100, root=tmp_path, checkpoint="best")
+    meta = json.loads((folder / "metadata.json").read_text())
+    assert meta["checkpoint"] == {"selected": "lowest validation FID", "epoch": int(np.argmin(fids)) + 1,
+                                  "validation_fid": min(fids)}
+    assert f"the lowest validation FID ({min(fids):.3f}: 100 samples against as many validation images" in (
+        folder / "model_card.md").read_text()
+    assert meta["deviations"] == []  # how a run is monitored and chosen is not a deviation
+
+
 def test_best_checkpoint_is_refused_when_missing_or_not_the_recorded_one(zoo, tmp_path):
     with pytest.raises(FileNotFoundError, match="has no best.keras and best.json: only runs that measured"):
         publish_run(zoo / "runs" / "cifar", "x", data_dir=zoo / "data", root=tmp_path, checkpoint="best")

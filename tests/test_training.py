@@ -84,6 +84,33 @@ def test_run_writes_everything(data_dir, tmp_path, monkeypatch):
     assert {"d_loss", "g_loss", "d_real", "d_fake", "parzen_ll"} <= set(header.split(",")) and len(rows) == 2
 
 
+def test_a_run_keeps_its_lowest_validation_fid_epoch_when_asked(data_dir, tmp_path, monkeypatch):
+    measured = []
+
+    class Recorder(training.SampleQuality):
+        def __init__(self, real, dataset, **kwargs):
+            measured.append((np.array(real), dataset, kwargs["n_samples"]))
+            super().__init__(real, dataset, **kwargs)
+
+    monkeypatch.setattr(training, "SampleQuality", Recorder)
+    out = tmp_path / "run"
+    train(tiny(epochs=3, quality_every=1, quality_samples=100, best_monitor="fid"), out, data_dir=data_dir, verbose=0)
+    (real, dataset, n_samples), = measured
+    valid, _ = datasets.load_numpy("mnist", "valid", data_dir=data_dir)
+    np.testing.assert_array_equal(real, valid[:100])  # validation images, never the test split
+    assert (dataset, n_samples) == ("mnist", 100)
+    fids = [float(row["fid"]) for row in csv.DictReader((out / "log.csv").open())]
+    record = json.loads((out / "best.json").read_text())
+    assert len(fids) == 3 and record["monitor"] == "fid"
+    assert (record["epoch"], record["fid"]) == (int(np.argmin(fids)) + 1, min(fids))
+    with pytest.raises(ValueError, match="`quality_every` measures samples in the features of a shipped classifier"):
+        folder = tmp_path / "images"
+        folder.mkdir()
+        for index in range(4):
+            Image.fromarray(np.full((8, 8), 40 * index, "uint8")).save(folder / f"{index}.png")
+        train(tiny(quality_every=1), tmp_path / "mine", images=folder, verbose=0)
+
+
 def test_wall_time_is_added_at_every_epoch_end_and_survives_an_interruption(tmp_path, monkeypatch):
     record_path = tmp_path / "run.json"
     record_path.write_text(json.dumps({"seed": 3, "wall_time_seconds": 100.0}))
