@@ -245,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--data-dir", help="folder with the dataset files")
     publish.add_argument("--notes", help="markdown file of deviations from the paper, copied verbatim into the card")
     publish.add_argument("--checkpoint", choices=SHIPPABLE, default="last",
-                         help="ship the last epoch, or the one with the best validation Parzen estimate (default last)")
+                         help="ship the last epoch, or the best validation epoch its best.json records (default last)")
     publish.set_defaults(handler=_publish)
     return parser
 
