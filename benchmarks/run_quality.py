@@ -21,10 +21,10 @@ import keras
 import numpy as np
 
 from keras_gan.checkpoints import SHIPPABLE, verify_file
-from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation import QualityReport, sample_quality
 from keras_gan.model import generate
-from keras_gan.records import config_of
+from keras_gan.publish import shipped_generator
+from keras_gan.records import config_of, output_space
 
 FEATURE_METRICS = ("fid", "kid", "prdc", "classes", "memorisation")
 
@@ -36,14 +36,12 @@ def run_samples(run: Path, checkpoint: str = "best", n: int = 10000, seed: int =
     `raw` samples the trained generator instead of its weight average (`g_ema_decay`): the one the
     paper's code would ship, which the discriminator trained against.
     """
-    config = config_of(json.loads((run / "run.json").read_text()))
+    space = output_space(config_of(json.loads((run / "run.json").read_text())).gcn)
     path = run / ("best.keras" if checkpoint == "best" else "gan.keras")
     verify_file(path, required=True, fix="train the run to the end, or pick the other --checkpoint")
     gan = keras.models.load_model(path)
-    samples = generate(gan.generator, gan.latent_prior, n, seed=seed) if raw else gan.generate(n, seed=seed)
-    if config.gcn:
-        return gcn_to_display(samples), "gcn_display"  # as `publish` ships a GCN generator
-    return samples, "pixels"
+    generator = shipped_generator(gan.generator if raw else gan.sampling_generator, space)
+    return generate(generator, gan.latent_prior, n, seed=seed), space
 
 
 def run_report(run: Path, checkpoint: str = "best", data_dir=None, n_samples: int = 10000, seed: int = 0,

@@ -41,7 +41,7 @@ from keras_gan.checkpoints import SHIPPABLE, BestCheckpoint, CorruptFileError, v
 from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
 from keras_gan.figures import write_figures
 from keras_gan.layers import GCNToDisplay
-from keras_gan.records import config_of, deviation_lines, machine_description, recorded_parzen_space
+from keras_gan.records import config_of, deviation_lines, machine_description, output_space, recorded_parzen_space
 
 # Table 1 of the paper: Parzen test log-likelihood (nats) +- standard error, on each experiment's own dataset.
 PAPER_SCORES = {"mnist": (225.0, 2.0), "tfd": (2057.0, 26.0)}
@@ -120,7 +120,7 @@ def publish_run(
             f"Only runs on the paper's datasets {tuple(datasets.DATASETS)} can be scored and published. "
             f"Received: a run on {dataset!r}"
         )
-    output_space = "gcn_display" if config.gcn else "pixels"
+    space = output_space(config.gcn)
     notes_text = None if notes is None else Path(notes).read_text(encoding="utf-8")
     verify_file(run_dir / "gan.keras", fix="restore it, or run the run's `keras-gan train` command again to rewrite it")
     gan = keras.models.load_model(run_dir / "gan.keras")
@@ -137,14 +137,14 @@ def publish_run(
     folder = Path(root or pretrained._root()) / name
     with _staged(folder) as staging:
         generator_path = staging / "generator.keras"
-        _shipped_generator(gan.sampling_generator, output_space).save(generator_path)
+        shipped_generator(gan.sampling_generator, space).save(generator_path)
         discriminator_path = staging / "discriminator.keras"
         gan.discriminator.save(discriminator_path)
         # Score and draw what ships: the file, loaded back.
-        spec = pretrained.ModelSpec(keras.models.load_model(generator_path), gan.latent_prior, record, output_space)
-        result = score(spec, dataset, data_dir, output_space, n_samples=n_samples, seed=seed)
-        reference = data_reference(dataset, data_dir, output_space, n_samples=n_samples, seed=seed)
-        train = real_images(dataset, "train", data_dir, output_space)
+        spec = pretrained.ModelSpec(keras.models.load_model(generator_path), gan.latent_prior, record, space)
+        result = score(spec, dataset, data_dir, space, n_samples=n_samples, seed=seed)
+        reference = data_reference(dataset, data_dir, space, n_samples=n_samples, seed=seed)
+        train = real_images(dataset, "train", data_dir, space)
         write_figures(spec.generator, spec.latent_prior, train, staging, seed=seed)
         shutil.copyfile(run_dir / "log.csv", staging / "log.csv")
         if pretrain is not None:
@@ -160,7 +160,7 @@ def publish_run(
             "deviations": deviation_lines(config),
             "checkpoint": chosen,
             **{key: record[key] for key in ("data_source", "data_sha256", "keras_version", "tensorflow_version")},
-            "output_space": output_space,
+            "output_space": space,
             "parzen_space": recorded_parzen_space(record, config.gcn),
             "latent_dim": gan.latent_dim,
             "image_shape": list(spec.generator.output_shape[1:]),
@@ -185,7 +185,7 @@ def publish_run(
                 "data_reference": {
                     **_score_entry(reference, seed),
                     "command": f"python -m benchmarks.data_reference --dataset {dataset} --output-space "
-                               f"{output_space} --n-samples {n_samples} --seed {seed} --data-dir DATA",
+                               f"{space} --n-samples {n_samples} --seed {seed} --data-dir DATA",
                 },
                 "paper": _paper_score(config.name, dataset),
             },
@@ -287,9 +287,18 @@ def _best_checkpoint(run_dir: Path) -> tuple[keras.Model, dict]:
     return keras.models.load_model(path), chosen
 
 
-def _shipped_generator(generator: keras.Model, output_space: str) -> keras.Model:
-    """The generator users get: a GCN generator is followed by `GCNToDisplay`, so its outputs are in [0, 1]."""
-    if output_space == "pixels":
+def shipped_generator(generator: keras.Model, space: str) -> keras.Model:
+    """The generator users get: in `space` "gcn_display" it is followed by `GCNToDisplay`, so its outputs are in [0, 1].
+
+    Args:
+        generator: `keras.Model`. A trained generator.
+        space: str. `records.output_space(config.gcn)` of its run.
+
+    Example:
+    >>> shipped_generator(gan.generator, "pixels") is gan.generator
+    True
+    """
+    if space == "pixels":
         return generator
     return keras.Sequential([generator, GCNToDisplay(name="gcn_to_display")], name=f"{generator.name}_display")
 

@@ -31,6 +31,16 @@ def machine_description() -> str:
     return description + "".join(f", {gpu}" for gpu in gpus)
 
 
+def output_space(gcn: bool) -> str:
+    """The space a published generator's samples are in: a GCN model's are mapped back to display images.
+
+    Example:
+    >>> output_space(gcn=True)
+    'gcn_display'
+    """
+    return "gcn_display" if gcn else "pixels"
+
+
 def recorded_parzen_space(record: dict, gcn: bool) -> str:
     """The space of a run's `parzen_ll` column: `"pixels"`, `"gcn_display"` or `"gcn"`.
 

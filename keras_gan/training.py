@@ -180,8 +180,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         discriminator_parameters=gan.discriminator.count_params(),
         # The space of `log.csv`'s `parzen_ll`, kept when a run resumes so that its curve stays one series.
         # A new GCN run is scored in display space, as its published score is.
-        parzen_space=records.recorded_parzen_space(previous, data.gcn) if resumed else
-        ("gcn_display" if data.gcn else "pixels"),
+        parzen_space=records.recorded_parzen_space(previous, data.gcn) if resumed else records.output_space(data.gcn),
         # TensorFlow reads it at import; it changes CPU kernels (benchmarks/onednn.py).
         tf_enable_onednn_opts=os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
         keras_version=keras.__version__,
