@@ -30,6 +30,8 @@ setup(
         "tensorflow>=2.16",
         "keras>=3",
         "tensorflow-datasets",
+        # tensorflow-datasets 4.9.10 imports it without declaring it (tensorflow/datasets#11212).
+        "importlib_resources",
         # TensorFlow 2.21 no longer installs TensorBoard, which tf.summary needs.
         "tensorboard",
         "numpy",

@@ -5,6 +5,11 @@ import os
 # The package needs TensorFlow (tf.data, SavedModel, tf.distribute).
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+from keras_gan._startup import import_tensorflow_quietly  # noqa: E402
+
+# Before Keras imports TensorFlow, whose C++ start-up lines users read as errors.
+import_tensorflow_quietly()
+
 from keras_gan import (  # noqa: E402
     architectures,
     callbacks,

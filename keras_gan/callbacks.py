@@ -89,6 +89,56 @@ class WallTime(keras.callbacks.Callback):
         self._last = now
 
 
+def _duration(seconds: float) -> str:
+    """`seconds` as people read it: "41 s", "12 min", "3 h 24 min"."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    minutes = round(seconds / 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+class Progress(keras.callbacks.Callback):
+    """Prints each epoch's wall time and the time left for the run: epochs left x the last epoch's time.
+
+    The line is printed when the next epoch begins (and at the end), so that
+    it follows Keras' finished progress bar instead of breaking into it.
+
+    Args:
+        epochs: int. The epoch `fit` ends at.
+        print_fn: callable. Where the lines go. Defaults to `print`.
+
+    Example:
+    >>> progress = Progress(epochs=300, print_fn=print)
+    >>> progress.on_epoch_begin(0); progress._started -= 41; progress.on_epoch_end(0); progress.on_train_end()
+    epoch 1/300: 41 s; 299 left, about 3 h 24 min
+    """
+
+    def __init__(self, epochs: int, print_fn=print):
+        super().__init__()
+        check_positive_int("epochs", epochs)
+        self.epochs = epochs
+        self.print_fn = print_fn
+        self._pending = None
+
+    def _flush(self):
+        if self._pending:
+            self.print_fn(self._pending)
+            self._pending = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._flush()
+        self._started = time.monotonic()
+
+    def on_epoch_end(self, epoch, logs=None):
+        seconds = time.monotonic() - self._started
+        left = self.epochs - epoch - 1
+        eta = f"; {left} left, about {_duration(left * seconds)}" if left else ""
+        self._pending = f"epoch {epoch + 1}/{self.epochs}: {_duration(seconds)}{eta}"
+
+    def on_train_end(self, logs=None):
+        self._flush()
+
+
 class SampleGrid(keras.callbacks.Callback):
     """Writes a grid of samples from fixed noise after every epoch.
 

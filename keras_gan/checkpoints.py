@@ -24,6 +24,7 @@ import re
 import shutil
 import uuid
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Iterator
 
@@ -182,12 +183,39 @@ def save_model(model: keras.Model, path: str | os.PathLike) -> Path:
     return path
 
 
+def load_keras_file(path: str | os.PathLike) -> keras.Model:
+    """`keras.models.load_model(path)`, with one clear line for a file that is not a whole `.keras` archive.
+
+    Keras reports a truncated or foreign file as "File not found" though it
+    exists; a `.keras` file is a zip archive, so that is checked first.
+
+    Raises:
+        ValueError: `path` is not a valid `.keras` file.
+
+    Example:
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "half.keras"
+    >>> _ = path.write_bytes(b"PK\x03\x04 cut short")
+    >>> load_keras_file(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: .../half.keras is not a valid .keras file: not a complete zip archive (truncated, or another format)...
+    """
+    path = Path(path)
+    if path.is_file() and not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not a valid .keras file: not a complete zip archive (truncated, or another "
+                         "format); save the model again with `model.save`, or restore the file.")
+    return keras.models.load_model(path)
+
+
 @contextlib.contextmanager
 def lock_run_folder(out: str | os.PathLike) -> Iterator[Path]:
     """Hold the run folder `out` (created if missing) for one writer during the block.
 
     A second writer is refused at once; a writer that dies, even by SIGKILL,
-    frees the folder at once (`keras_gan._io.folder_lock`).
+    frees the folder at once (`keras_gan._io.folder_lock`). A block that
+    fails before writing any file removes the folder it created, so a
+    mistyped command leaves no empty run folder behind.
 
     Raises:
         FolderLockedError: another process holds the folder.
@@ -202,8 +230,14 @@ def lock_run_folder(out: str | os.PathLike) -> Iterator[Path]:
         f"{out} is being written by another keras-gan process (it holds the run folder's lock): "
         "wait for it to finish or stop it, or pass another --out"
     )
-    with folder_lock(out, busy) as path:
-        yield path
+    created = not out.exists()
+    try:
+        with folder_lock(out, busy) as path:
+            yield path
+    except BaseException:
+        if created and out.is_dir() and not any(p.is_file() for p in out.rglob("*")):
+            shutil.rmtree(out, ignore_errors=True)
+        raise
 
 
 class VerifiedBackupAndRestore(keras.callbacks.BackupAndRestore):

@@ -1,6 +1,6 @@
-"""The `keras-gan` command line: train, config, sample, info, evaluate, figures, export, publish.
+"""The `keras-gan` command line: train, config, list, sample, info, evaluate, figures, export, publish.
 
-A MODEL is a pretrained name (`keras-gan` lists them in `--help`), a run
+A MODEL is a pretrained name (`keras-gan list` shows them), a run
 folder written by `keras-gan train` (its `gan.keras` is used), a saved GAN
 (`.keras`), or a saved generator (`.keras`; its latent prior comes from the
 `run.json` beside it, or from `--latent-prior`).
@@ -9,6 +9,7 @@ missing file, a corrupt dataset) exit with code 1 and one line.
 """
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -36,6 +37,19 @@ def _config(args):
     lines = deviation_lines(args.config)
     print(f"deviations from the paper: {'; '.join(lines) if lines else 'none'}")
     print(f"command: {experiments.command_line(args.config)}")
+
+
+def _list(args):
+    rows = [("name", "dataset", "width", "Parzen test (space)", "FID", "files", "what")]
+    for model in pretrained.list_models(details=True):
+        parzen, fid = model["parzen"], model["fid"]
+        rows.append((model["name"], model["dataset"], f"{model['width']:g}",
+                     f"{parzen['mean']:.1f} +- {parzen['std_error']:.1f} ({parzen['space']})",
+                     "-" if fid is None else f"{fid:.1f}", f"{model['size_bytes'] / 2**20:.1f} MiB",
+                     model["description"]))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
 
 
 def _sample(args):
@@ -125,16 +139,22 @@ def _export(args):
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0  # argparse would name this function in its message
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
     return value
 
 
 def _positive_float(text: str) -> float:
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
     if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
     return value
 
 
@@ -165,9 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="keras-gan", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
+    model_help = (f"a pretrained name ({', '.join(pretrained.list_models())}; `keras-gan list`), a run folder, "
+                  "or a saved GAN or generator (.keras)")
+
     def model_command(name, help_text, handler):
         command = commands.add_parser(name, help=help_text, description=help_text)
-        command.add_argument("model", help="run folder, saved GAN or saved generator (.keras)")
+        command.add_argument("model", help=model_help)
         command.add_argument("--latent-prior", choices=PRIORS, help="noise of a bare generator without run.json")
         command.set_defaults(handler=handler)
         return command
@@ -187,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
                                              "options would run, its deviations from the paper and its command.")
     add_config_arguments(config)
     config.set_defaults(handler=_config)
+
+    listing = commands.add_parser("list", help="the pretrained models: name, dataset, width, scores, size",
+                                  description="The pretrained models that MODEL may name, with their test scores.")
+    listing.set_defaults(handler=_list)
 
     sample = model_command("sample", "write samples as a PNG grid or a .npy array", _sample)
     sample.add_argument("-n", type=_positive_int, default=100, help="number of samples (default 100)")
@@ -251,6 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    # tensorflow-datasets and the HTTP library under it log every retry and missing cache file:
+    # the command's own one-line error says what went wrong. (TensorFlow's start-up lines: keras_gan._startup.)
+    for logger in ("absl", "urllib3"):
+        logging.getLogger(logger).setLevel(logging.ERROR)
     parser = build_parser()
     args = parser.parse_args(argv)
     if hasattr(args, "settings"):

@@ -17,7 +17,7 @@ from pathlib import Path
 import keras
 
 from keras_gan._io import sha256
-from keras_gan.checkpoints import verify_file
+from keras_gan.checkpoints import load_keras_file, verify_file
 from keras_gan.datasets import gcn_to_display
 from keras_gan.evaluation.scoring import check_output_space
 from keras_gan.model import GAN, generate
@@ -32,15 +32,45 @@ def _root() -> Path:
     return installed if installed.is_dir() else Path(__file__).parent.parent / "saved_models"
 
 
-def list_models() -> list[str]:
-    """Names of the shipped pretrained models.
+def list_models(details: bool = False) -> list:
+    """The shipped pretrained models: their names, or with `details` a summary of each.
+
+    Args:
+        details: bool. Return one dict per model instead of its name: `name`,
+            `description`, `dataset`, `width`, `generator_parameters`,
+            `size_bytes` (its shipped files), `parzen` (test log-likelihood
+            mean and standard error, in the space of the shipped outputs) and `fid`
+            (None where not measured), all read from its `metadata.json`.
+            Defaults to False.
 
     Example:
     >>> keras_gan.list_models()
     ['cifar10_conv', 'cifar10_fc', 'mnist', 'tfd_fer2013']
+    >>> mnist = keras_gan.list_models(details=True)[2]
+    >>> mnist["name"], mnist["width"], mnist["parzen"]["mean"] > 200
+    ('mnist', 1.0, True)
     """
     # Hidden folders are `keras-gan publish`'s work in progress.
-    return sorted(p.parent.name for p in _root().glob("*/metadata.json") if not p.parent.name.startswith("."))
+    names = sorted(p.parent.name for p in _root().glob("*/metadata.json") if not p.parent.name.startswith("."))
+    return [_summary(get_preset(name)) for name in names] if details else names
+
+
+def _summary(preset: dict) -> dict:
+    """The facts `list_models(details=True)` gives of one model, from its metadata."""
+    scores = preset["scores"]
+    parzen = scores["parzen_test_log_likelihood"]
+    quality = scores.get("sample_quality", {}).get("model", {})
+    return {
+        "name": preset["name"],
+        "description": preset["description"],
+        "dataset": preset["dataset"],
+        "width": preset["config"]["width"],
+        "generator_parameters": preset["generator_parameters"],
+        "size_bytes": sum(entry["bytes"] for entry in preset["files"].values()),
+        # The test score is of the shipped generator's outputs (GCN models: shown as pixels, "gcn_display").
+        "parzen": {"mean": parzen["mean"], "std_error": parzen["std_error"], "space": preset["output_space"]},
+        "fid": quality.get("fid"),
+    }
 
 
 def get_preset(name: str) -> dict:
@@ -86,7 +116,7 @@ def load_generator(name: str) -> keras.Model:
     Example:
     >>> generator = keras_gan.load_generator("mnist")
     """
-    return keras.models.load_model(weights_path(name, "generator"))
+    return load_keras_file(weights_path(name, "generator"))
 
 
 def load_gan(name: str) -> GAN:
@@ -103,7 +133,7 @@ def load_gan(name: str) -> GAN:
     (16, 28, 28, 1)
     """
     preset = get_preset(name)
-    discriminator = keras.models.load_model(weights_path(name, "discriminator"))
+    discriminator = load_keras_file(weights_path(name, "discriminator"))
     generator = load_generator(name)
     if preset["output_space"] == "gcn_display":
         generator = generator.layers[0]
@@ -190,7 +220,7 @@ def load_model(model: str, latent_prior: str | None = None) -> ModelSpec:
     record = json.loads(record_path.read_text()) if record_path.exists() else {}
     # Run folders record each saved model's sha256: a damaged file is refused, not loaded.
     verify_file(path, fix="restore it, or run the run's `keras-gan train` command again to rewrite it")
-    loaded = keras.models.load_model(path)
+    loaded = load_keras_file(path)
     if isinstance(loaded, GAN):
         return ModelSpec(loaded.sampling_generator, loaded.latent_prior, record, _output_space(record), gan=loaded)
     prior = latent_prior or (config_of(record).latent_prior if record else None)

@@ -35,7 +35,7 @@ import tensorflow as tf
 from keras_gan import architectures, checkpoints, experiments, records
 from keras_gan._io import atomic_write, atomic_write_json
 from keras_gan.architectures import mnist
-from keras_gan.callbacks import ParzenEvaluation, SampleGrid, SampleQuality, TerminateOnNaN, WallTime
+from keras_gan.callbacks import ParzenEvaluation, Progress, SampleGrid, SampleQuality, TerminateOnNaN, WallTime
 from keras_gan.datasets import gcn_to_display
 from keras_gan.datasets.pipeline import TrainingData, epoch_batches, load_training_data
 from keras_gan.evaluation.classifiers import CLASSIFIER_OF
@@ -192,6 +192,8 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
     atomic_write_json(run, record_path)
     for temporary in [*out.glob(".*.keras"), *out.glob(".*.tmp")]:
         temporary.unlink()  # left by a process killed while saving the models below
+    if verbose:
+        _print_start(run, out, first_epoch, epochs, resumed)
     if first_epoch >= epochs:
         gan.load_weights(backup._weights_path)
         if not all(checkpoints.checksum_path(out / name).exists() for name in ("gan.keras", "generator.keras")):
@@ -227,6 +229,8 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         keras.callbacks.TensorBoard(out / "logs", write_graph=False),
         TerminateOnNaN(),
     ]
+    if verbose:
+        callbacks.append(Progress(epochs))
     gan.fit(
         epoch_batches(data.train, batch_size, config.seed, first_epoch, epochs),
         epochs=epochs,
@@ -234,9 +238,29 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         steps_per_epoch=steps,
         callbacks=callbacks,
         verbose=verbose,
+        shuffle=False,  # `epoch_batches` already orders each epoch by (seed, epoch)
     )
     _save_models(gan, out)
+    if verbose:
+        written = sorted(path.name + ("/" if path.is_dir() else "") for path in out.iterdir()
+                         if not path.name.startswith(".") and path.suffix != ".sha256")
+        print(f"wrote {out}: {', '.join(written)}")
     return gan
+
+
+def _print_start(run: dict, out: Path, first_epoch: int, epochs: int, resumed: int) -> None:
+    """What a user needs before the first progress bar: which model, which data, started or resumed, where."""
+    source = f"{run['data_source']} (sha256 {run['data_sha256'][:12]})" if run["data_sha256"] else run["data_source"]
+    print(f"{run['experiment']}: generator {run['generator_parameters']:,} and discriminator "
+          f"{run['discriminator_parameters']:,} parameters; deviations from the paper: "
+          f"{'; '.join(run['deviations']) or 'none'}")
+    print(f"data: {run['dataset']}, {run['train_examples']:,} training images from {source}")
+    if resumed:
+        state = (f"resumed after epoch {first_epoch} of {epochs}; a part-done epoch is trained again"
+                 if first_epoch < epochs else f"finished, all {epochs} epochs done")
+    else:
+        state = f"started at epoch {first_epoch + 1} of {epochs}"
+    print(f"run folder: {out}, {state}")
 
 
 def checkpoint_files(run: PathLike) -> tuple[Path, Path]:

@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -8,6 +9,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
+import keras_gan
 from keras_gan import cli, experiments
 from keras_gan.training import train
 from tests.helpers import write_mnist
@@ -27,7 +29,8 @@ def call(*argv):
     return cli.main([str(a) for a in argv])
 
 
-@pytest.mark.parametrize("command", ["train", "config", "sample", "info", "evaluate", "figures", "export", "publish"])
+@pytest.mark.parametrize("command", ["train", "config", "list", "sample", "info", "evaluate", "figures", "export",
+                                     "publish"])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         call(command, "--help")
@@ -38,8 +41,10 @@ def test_every_command_has_help(command, capsys):
     "argv, message",
     [
         (["train", "lsun"], "invalid choice: 'lsun'"),
-        (["train", "mnist", "--width", "-1"], "must be positive"),
+        (["train", "mnist", "--width", "-1"], "must be a positive number"),
+        (["train", "mnist", "--width", "wide"], "argument --width: must be a positive number, got wide"),
         (["train", "mnist", "--epochs", "0"], "must be a positive integer"),
+        (["sample", "mnist", "-n", "abc"], "argument -n: must be a positive integer, got abc"),
         (["sample"], "the following arguments are required: model"),
         (["frobnicate"], "invalid choice"),
     ],
@@ -159,3 +164,69 @@ def test_missing_model_is_one_clear_line(tmp_path, capsys):
 def test_console_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "keras_gan.cli", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "train" in result.stdout
+
+
+def test_list_shows_every_pretrained_model_with_its_scores(capsys):
+    assert call("list") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:3] == ["name", "dataset", "width"]
+    rows = {line.split()[0]: line for line in out[1:]}
+    assert sorted(rows) == keras_gan.list_models()
+    for model in keras_gan.list_models(details=True):
+        assert f"{model['parzen']['mean']:.1f} +- {model['parzen']['std_error']:.1f}" in rows[model["name"]]
+
+
+def test_model_help_names_the_pretrained_models(capsys):
+    with pytest.raises(SystemExit):
+        call("sample", "--help")
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert all(name in help_text for name in keras_gan.list_models()) and "keras-gan list" in help_text
+
+
+@pytest.mark.parametrize("content", [b"not a zip archive", None])
+def test_a_damaged_keras_file_is_named_not_missing(run, tmp_path, capsys, content):
+    whole = (run / "run" / "generator.keras").read_bytes()
+    (tmp_path / "g.keras").write_bytes(content if content is not None else whole[: len(whole) // 2])
+    assert call("sample", tmp_path / "g.keras", "--latent-prior", "uniform", "-o", tmp_path / "x.png") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is not a valid .keras file" in err[0] and "not found" not in err[0].lower()
+
+
+def test_train_offline_ends_with_one_line_and_leaves_no_folder(tmp_path, monkeypatch, capsys):
+    import requests
+
+    def refuse(adapter, request, **kwargs):
+        raise requests.exceptions.ConnectionError("network cut by the test")
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", refuse)
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "tfds"))
+    monkeypatch.delenv("KERAS_GAN_DATA_DIR", raising=False)
+    assert call("train", "mnist", "--width", 0.02, "--epochs", 1, "--out", tmp_path / "run") == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("keras-gan train: error: Could not download mnist"), err
+    assert "--data-dir" in err[0] and "KERAS_GAN_DATA_DIR" in err[0]
+    assert not (tmp_path / "run").exists()
+
+
+def test_train_says_what_it_trains_where_and_what_it_wrote(run, tmp_path, capsys):
+    argv = ["train", "mnist", "--width", 0.02, "--set", "parzen_every=0", "--data-dir", run / "data",
+            "--out", tmp_path / "run", "--verbose", 2]
+    assert call(*argv, "--epochs", 2) == 0
+    out = capsys.readouterr().out
+    assert "data: mnist, 300 training images from mnist.pkl.gz" in out
+    assert f"run folder: {tmp_path / 'run'}, started at epoch 1 of 2" in out
+    assert "epoch 1/2: " in out and "1 left, about" in out
+    assert f"wrote {tmp_path / 'run'}: " in out and "generator.keras" in out
+    assert call(*argv, "--epochs", 3) == 0
+    assert "resumed after epoch 2 of 3" in capsys.readouterr().out
+
+
+def test_commands_print_no_tensorflow_start_up_lines(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run([sys.executable, "-m", "keras_gan.cli", "sample", "mnist", "-n", "4", "-o",
+                             str(tmp_path / "grid.png")], capture_output=True, text=True, env=env)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    # Asked for, TensorFlow's own logging is back.
+    env["TF_CPP_MIN_LOG_LEVEL"] = "0"
+    result = subprocess.run([sys.executable, "-m", "keras_gan.cli", "list"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0 and "oneDNN" in result.stderr

@@ -124,7 +124,7 @@ def test_environment_variable_is_honoured_and_data_dir_wins(tmp_path, monkeypatc
 def test_without_local_data_or_tensorflow_datasets_the_error_is_clear(monkeypatch):
     monkeypatch.setitem(sys.modules, "tensorflow_datasets", None)  # import fails
     for name in ("mnist", "cifar10"):
-        with pytest.raises(FileNotFoundError, match="tensorflow-datasets is not installed"):
+        with pytest.raises(FileNotFoundError, match="tensorflow-datasets cannot be imported .*--data-dir"):
             datasets.load_numpy(name)
     with pytest.raises(FileNotFoundError, match="licence-restricted"):
         datasets.load_numpy("tfd")
@@ -136,7 +136,7 @@ def test_tensorflow_datasets_path_uses_the_paper_split(monkeypatch):
     requests = []
     shuffled = np.random.default_rng(3).permutation(50000)
 
-    def fake_load_tfds(name, split):
+    def fake_load_tfds(name, split, files):
         requests.append((name, split))
         if name == "mnist":
             return {"image": np.zeros((5, 28, 28, 1), np.uint8), "label": np.arange(5)}
@@ -155,6 +155,35 @@ def test_tensorflow_datasets_path_uses_the_paper_split(monkeypatch):
     np.testing.assert_array_equal(labels, np.arange(40000, 50000) % 10)
     images, _ = cifar10.read("train", None)
     np.testing.assert_array_equal(images.reshape(-1), np.arange(40000))
+
+
+@pytest.fixture
+def network_cut(tmp_path, monkeypatch):
+    """tensorflow-datasets' real code path, with every HTTP request failing as it does offline; returns the URLs asked for."""
+    import requests
+
+    asked = []
+
+    def refuse(adapter, request, **kwargs):
+        asked.append(request.url)
+        raise requests.exceptions.ConnectionError(f"network cut by the test: {request.url}")
+
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", refuse)
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "tfds"))
+    monkeypatch.delenv(_sources.DATA_DIR_ENV, raising=False)
+    return asked
+
+
+@pytest.mark.parametrize("name, files", [("mnist", "mnist.pkl.gz"), ("cifar10", "cifar-10-python.tar.gz")])
+def test_offline_download_ends_at_once_with_one_line_naming_the_fix(network_cut, name, files):
+    # The whole tensorflow-datasets path up to the network: a dependency it lacks fails here, not on a user's machine.
+    with pytest.raises(FileNotFoundError) as error:
+        datasets.load_numpy(name)
+    message = str(error.value)
+    assert network_cut, "tensorflow-datasets never reached the network"
+    assert "\n" not in message and "--data-dir" in message and _sources.DATA_DIR_ENV in message and files in message
+    # One retry per file, not tensorflow-datasets' ten with back-off (about 3.5 minutes offline).
+    assert len(network_cut) <= 2 * len(set(network_cut))
 
 
 @pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="no shared data folder")

@@ -214,21 +214,42 @@ def cached_split(
     return arrays[keys[0]], arrays[keys[1]]
 
 
-def load_tfds(name: str, split: str) -> Arrays:
+def load_tfds(name: str, split: str, files: str) -> Arrays:
     """Return a tensorflow-datasets split as numpy arrays (downloads once).
 
+    Args:
+        name: str. The tensorflow-datasets name.
+        split: str. The tensorflow-datasets split, e.g. `"train[:50000]"`.
+        files: str. The local files that replace the download, and where they
+            come from, for the message when it fails.
+
     Raises:
-        FileNotFoundError: tensorflow-datasets is not installed, so there is
-            no way to get the data without local files.
+        FileNotFoundError: tensorflow-datasets is not installed, or the
+            download failed (no network): one line that names `--data-dir`,
+            the environment variable and `files`.
     """
+    offline = f"pass --data-dir (or set the {DATA_DIR_ENV} environment variable) to a folder holding {files}"
     try:
         import tensorflow_datasets as tfds
+        from tensorflow_datasets.core.download import downloader
     except ImportError as error:
         raise FileNotFoundError(
-            f"No local {name} data was given and tensorflow-datasets is not "
-            "installed. Pass `data_dir` (or set the "
-            f"{DATA_DIR_ENV} environment variable) to a folder holding the "
-            "dataset files, or `pip install tensorflow-datasets` to download "
-            "them."
+            f"No local {name} data was given and tensorflow-datasets cannot be imported ({error}): "
+            f"{offline}, or `pip install tensorflow-datasets` to download it."
         ) from error
-    return tfds.as_numpy(tfds.load(name, split=split, batch_size=-1))
+    # tensorflow-datasets retries a failed connection 10 times with exponential back-off, about 3.5 minutes
+    # offline; one retry keeps a network blip survivable and an offline machine's answer within seconds.
+    # Its progress bars would bury that answer.
+    retries = downloader.MAX_RETRIES
+    downloader.MAX_RETRIES = 1
+    tfds.display_progress_bar(False)
+    try:
+        return tfds.as_numpy(tfds.load(name, split=split, batch_size=-1))
+    except OSError as error:  # requests' ConnectionError is an OSError
+        raise FileNotFoundError(
+            f"Could not download {name} through tensorflow-datasets ({type(error).__name__}; no network?): "
+            f"{offline}."
+        ) from error
+    finally:
+        downloader.MAX_RETRIES = retries
+        tfds.display_progress_bar(True)

@@ -74,6 +74,9 @@ HOW_TO_GET = (
     "tensorflow-datasets."
 )
 
+# What replaces the download, for the message when it fails.
+OFFLINE_FILES = "cifar-10-python.tar.gz, the official release from https://www.cs.toronto.edu/~kriz/cifar.html"
+
 
 def read(split: str, root: Optional[Path]) -> Tuple[np.ndarray, np.ndarray]:
     """Return one split as uint8 `(N, 32, 32, 3)` pixels and int64 labels.
@@ -224,7 +227,7 @@ def _decode_batches(source: Path) -> _sources.Arrays:
 
 def _from_tfds(split: str) -> Tuple[np.ndarray, np.ndarray]:
     """Read a split from tensorflow-datasets in the official order."""
-    data = _sources.load_tfds("cifar10", "test" if split == "test" else "train")
+    data = _sources.load_tfds("cifar10", "test" if split == "test" else "train", OFFLINE_FILES)
     order = np.argsort(data["id"])
     images, labels = data["image"][order], data["label"][order].astype(np.int64)
     if split == "train":

@@ -44,6 +44,8 @@ HOW_TO_GET = (
     "tensorflow-datasets."
 )
 
+# What replaces the download, for the message when it fails.
+OFFLINE_FILES = f"{FILE}, the classic file from deeplearning.net/data/mnist/"
 _TFDS_SPLITS = {"train": "train[:50000]", "valid": "train[50000:]", "test": "test"}
 
 
@@ -56,7 +58,7 @@ def read(split: str, root: Optional[Path]) -> Tuple[np.ndarray, np.ndarray]:
             through tensorflow-datasets.
     """
     if root is None:
-        data = _sources.load_tfds("mnist", _TFDS_SPLITS[split])
+        data = _sources.load_tfds("mnist", _TFDS_SPLITS[split], OFFLINE_FILES)
         return data["image"], data["label"].astype(np.int64)
     source = _sources.find_source(root, (FILE,), "MNIST", HOW_TO_GET)
     return _sources.cached_split("mnist", source, lambda: _decode(source), split)
