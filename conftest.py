@@ -13,6 +13,21 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+# Warnings the suite filters, each with its reason; any other warning shows in the summary.
+WARNING_FILTERS = (
+    # The tests' dataset files are synthetic copies under the releases' names, so every first load warns that
+    # the sha256 is not the release's; test_unknown_checksum_warns_once checks that warning itself.
+    "ignore:.*the known release:UserWarning",
+    # Keras' `convert_to_numpy` (and `np.array` of a Keras variable) calls `np.array` on TensorFlow tensors, whose
+    # `__array__` predates NumPy 2's `copy` keyword; NumPy falls back to a copy, which is what is wanted.
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning",
+)
+
+
+def pytest_configure(config):
+    for line in WARNING_FILTERS:
+        config.addinivalue_line("filterwarnings", line)
+
 
 @pytest.fixture(autouse=True)
 def _doctest_names(request):

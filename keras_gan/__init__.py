@@ -2,7 +2,8 @@
 
 import os
 
-# The package needs TensorFlow (tf.data, SavedModel, tf.distribute).
+# TensorFlow is the default backend (SavedModel export, tf.distribute and tf.data need it);
+# KERAS_BACKEND=jax or torch trains without it (keras_gan.trainers).
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 from keras_gan._startup import import_tensorflow_quietly  # noqa: E402

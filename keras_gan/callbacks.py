@@ -12,13 +12,15 @@ from pathlib import Path
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from keras_gan import plotting
 from keras_gan._checks import check_positive_int
 from keras_gan._io import atomic_write_json
+from keras_gan._tf import lazy_tensorflow
 from keras_gan.evaluation.parzen import evaluate_generator
 from keras_gan.records import machine_description
+
+tf = lazy_tensorflow("TensorBoard logging")
 
 
 class TerminateOnNaN(keras.callbacks.TerminateOnNaN):
@@ -316,3 +318,55 @@ class SampleQuality(_SampleMetric):
             fid=metrics.frechet_distance(self.real.embeddings, fake.embeddings),
             kid=1000 * kid.mean, kid_std=1000 * kid.std, classes_covered=classes.covered,
         )
+
+
+class TrainingDiagnostics(_SampleMetric):
+    """Logs the training diagnostics' scalars every `every` epochs: how far the weights moved, caps, gradients, samples.
+
+    `keras_gan.diagnostics` defines each measure. Against the networks the run
+    started from, after the first epoch of every `fit` call and every
+    `every`-th: `g_movement_mean`, `g_movement_max`, `g_output_movement`,
+    `g_output_norm_ratio` (and the same with `d_` for the discriminator),
+    `g_output_initial_share` for a sparse-initialised output layer,
+    `g_at_cap_max` / `d_at_cap_max` (the largest fraction of a layer's units at
+    its max-norm cap) where caps exist, `g_grad_norm` and `d_grad_norm` (on one
+    batch of `real` images, dropout off), and the samples' `sample_variance`
+    (across z) and `high_frequency_ratio` (their mean's against as many real
+    images') land in the epoch's `logs`, hence in `log.csv` and TensorBoard.
+    The generator measured is the one that samples (`GAN.sampling_generator`).
+
+    Args:
+        initial_generator: `keras.Model`. The generator the run started from
+            (`keras_gan.training.initial_networks`); its kernels are copied here.
+        initial_discriminator: `keras.Model` or None. The discriminator it started from.
+        real: array. At least `n_samples` real images in the generator's output space (validation images).
+        every: int. Measure after the first epoch of `fit` and every `every`-th. Defaults to 1.
+        n_samples: int. Samples (and real images) of the samples' summary. Defaults to 1000.
+        seed: int. Seed of the samples and of the gradients' noise. Defaults to 0.
+
+    Example:
+    >>> callback = TrainingDiagnostics(gan.generator, gan.discriminator, images, n_samples=100)
+    >>> history = gan.fit(images, batch_size=100, epochs=1, verbose=0, callbacks=[callback])
+    >>> history.history["g_movement_max"][0] > 0
+    True
+    """
+
+    def __init__(self, initial_generator: keras.Model, initial_discriminator, real, every: int = 1,
+                 n_samples: int = 1000, seed: int = 0):
+        from keras_gan.diagnostics import initial_kernels
+
+        super().__init__(every, n_samples, seed, None)
+        self.initial_generator = initial_kernels(initial_generator)
+        self.initial_discriminator = None if initial_discriminator is None else initial_kernels(initial_discriminator)
+        self.real = np.asarray(real)
+        if len(self.real) < n_samples:
+            raise ValueError(f"`real` must hold at least n_samples={n_samples} images. Received: {len(self.real)}")
+
+    def measure(self, samples) -> dict:
+        from keras_gan.diagnostics import diagnose
+
+        gan = self.model
+        report = diagnose(gan.sampling_generator, self.initial_generator, gan.latent_prior, self.real,
+                          gan.discriminator, self.initial_discriminator, n_samples=self.n_samples, seed=self.seed,
+                          generator_loss=gan.generator_loss, batch_size=min(100, self.n_samples), samples=samples)
+        return report.summary()

@@ -1,4 +1,4 @@
-"""The `keras-gan` command line: train, config, list, sample, info, evaluate, figures, export, publish.
+"""The `keras-gan` command line: train, config, list, sample, info, evaluate, figures, export, diagnose, publish.
 
 A MODEL is a pretrained name (`keras-gan list` shows them), a run
 folder written by `keras-gan train` (its `gan.keras` is used), a saved GAN
@@ -131,6 +131,15 @@ def _publish(args):
     print(f"published {folder}")
 
 
+def _diagnose(args):
+    from keras_gan.publish import load_networks, run_diagnostics
+
+    generator, discriminator, record, first_stage = load_networks(args.model)
+    report = run_diagnostics(generator, discriminator, record, args.data_dir, first_stage, n_samples=args.n_samples,
+                             seed=args.seed)
+    print(report.table())
+
+
 def _export(args):
     spec = pretrained.load_model(args.model, args.latent_prior)
     path = export_generator(spec.generator, args.export_dir, version=args.version, name=args.name,
@@ -251,6 +260,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--version", type=_positive_int, help="version (default: the next free one)")
     export.add_argument("--max-samples", type=_positive_int, default=DEFAULT_MAX_SAMPLES,
                         help=f"the most images one `sample` request may ask for (default: {DEFAULT_MAX_SAMPLES})")
+
+    diagnose_help = ("per layer, how far the weights moved from their initial values, units at a max-norm cap and "
+                     "gradient norms; the samples' variance across z and high-frequency energy against the data's")
+    diagnose = commands.add_parser("diagnose", help=diagnose_help, description=diagnose_help)
+    diagnose.add_argument("model", help="a pretrained name, or a run folder (or its gan.keras) with its run.json")
+    diagnose.add_argument("--data-dir", help="folder with the dataset files")
+    diagnose.add_argument("--n-samples", type=_positive_int, default=1000,
+                          help="samples, against as many validation images (default 1000)")
+    diagnose.add_argument("--seed", type=int, default=0, help="seed of the samples and the gradients' noise (default 0)")
+    diagnose.set_defaults(handler=_diagnose)
+
     classifier = commands.add_parser(
         "train-classifier", help="train a dataset's feature classifier for `evaluate` (resumable; maintainers)",
         description="Train the small classifier whose features `keras-gan evaluate` measures samples with; "

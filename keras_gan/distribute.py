@@ -10,13 +10,15 @@ metrics across replicas. `tests/test_distribute.py` fails if this loop stops
 working, and also if plain `fit` starts to work, so that the loop can then go.
 """
 
-import tensorflow as tf
 
 from keras_gan._checks import check_positive_int
+from keras_gan._tf import lazy_tensorflow
 from keras_gan.model import GAN
 
+tf = lazy_tensorflow("tf.distribute training")
 
-def fit_distributed(gan: GAN, dataset: tf.data.Dataset, epochs: int = 1, strategy=None) -> list[dict]:
+
+def fit_distributed(gan: GAN, dataset: "tf.data.Dataset", epochs: int = 1, strategy=None) -> list[dict]:
     """Train `gan` on `dataset` with a `strategy.run` loop around `gan.train_step`.
 
     Build and compile the GAN inside `strategy.scope()`. The dataset yields

@@ -33,9 +33,12 @@ from keras_gan.schedules import ExponentialDecayToFloor, LinearMomentum, Schedul
 
 OPTIMIZERS = ("sgd", "adam")
 DTYPE_POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
+# Architectures whose generator ends in pylearn2's `sparse_init` layer under a `max_col_norm` cap (TFD's), which
+# `g_output_max_norm_scale` and `g_output_init_range` change.
+SPARSE_CAPPED_OUTPUT = ("tfd",)
 # Fields that size, seed, compile and monitor a run; changing them is not a deviation from the paper.
 RUN_SETTINGS = ("width", "epochs", "pretrain_epochs", "seed", "jit_compile", "parzen_every", "parzen_samples",
-                "quality_every", "quality_samples", "best_monitor")
+                "quality_every", "quality_samples", "best_monitor", "diagnostics_every")
 # The validation measures a run can keep its best epoch by (`best.keras`), and which way is better.
 BEST_MONITORS = {"parzen_ll": "max", "fid": "min"}
 
@@ -78,6 +81,15 @@ class Experiment:
         g_ema_decay: float. Generator weight averaging (`GAN`'s `ema_decay`):
             samples, scores and the saved generator use the exponential moving
             average of G's weights with this decay; 0 (the paper's) is off.
+        g_output_lr_scale: float. Factor on the learning rate of G's output
+            layer's kernel (pylearn2's `W_lr_scale`; `optimizer="sgd"` only);
+            1 (the paper's) leaves it at `g_learning_rate`.
+        g_output_max_norm_scale: float. Factor on the max-norm cap of G's
+            output layer (TFD's `max_col_norm` 1.9365); 0 removes the cap, 1
+            is the paper's.
+        g_output_init_range: float. TFD: G's output layer starts uniform on
+            [-r, r] (a dense `irange`, drawn from `seed`) instead of the
+            paper's `sparse_init 100`; 0 (the paper's) keeps `sparse_init`.
         init_from: str. A run folder whose last checkpoint the run starts
             from (`keras-gan train` only): both networks, the optimizers'
             states (so the learning-rate decay and momentum ramp go on where
@@ -96,6 +108,11 @@ class Experiment:
         best_monitor: str. What `best.keras` keeps the best epoch of: the
             validation Parzen estimate (`"parzen_ll"`, highest) or the
             validation FID (`"fid"`, lowest; needs `quality_every`).
+        diagnostics_every: int. Log the training diagnostics (how far each
+            layer's weights moved from their initial values, units at their
+            max-norm cap, gradient norms, the samples' variance across z and
+            high-frequency energy; `callbacks.TrainingDiagnostics`) every this
+            many epochs (0: never).
 
     Example:
     >>> config = EXPERIMENTS["mnist"].override({"g_learning_rate": 0.01, "width": 0.1})
@@ -130,6 +147,9 @@ class Experiment:
     min_learning_rate: float = 1e-6
     center_output: bool = False
     g_ema_decay: float = 0.0
+    g_output_lr_scale: float = 1.0
+    g_output_max_norm_scale: float = 1.0
+    g_output_init_range: float = 0.0
     init_from: str = ""
     seed: int = 0
     jit_compile: bool | str = "auto"
@@ -139,6 +159,7 @@ class Experiment:
     quality_every: int = 0
     quality_samples: int = 2000
     best_monitor: str = "parzen_ll"
+    diagnostics_every: int = 0
 
     def __post_init__(self):
         for field in dataclasses.fields(self):
@@ -153,10 +174,11 @@ class Experiment:
             if getattr(self, name) not in allowed:
                 raise ValueError(f"`{name}` must be one of {list(allowed)}. Received: {name}={getattr(self, name)!r}")
         for name in ("batch_size", "epochs", "d_learning_rate", "g_learning_rate", "width", "d_steps",
-                     "min_learning_rate", "parzen_samples", "quality_samples", "adam_beta_1"):
+                     "min_learning_rate", "parzen_samples", "quality_samples", "adam_beta_1", "g_output_lr_scale"):
             _check_range(name, getattr(self, name), low=0, strict=True)
         for name in ("pretrain_epochs", "momentum_start", "momentum_saturate", "parzen_every", "quality_every", "seed",
-                     "initial_momentum", "final_momentum", "g_ema_decay"):
+                     "diagnostics_every", "initial_momentum", "final_momentum", "g_ema_decay",
+                     "g_output_max_norm_scale", "g_output_init_range"):
             _check_range(name, getattr(self, name), low=0, strict=False)
         if self.image_size is not None:
             _check_range("image_size", self.image_size, low=0, strict=True)
@@ -180,6 +202,15 @@ class Experiment:
                                  f"{sorted(paper)}. Received: {sorted(given)}")
             for layer, value in given.items():
                 _check_range(f"{name}.{layer}", value, low=0, strict=True)
+        if self.g_output_lr_scale != 1 and self.optimizer != "sgd":
+            raise ValueError(f"`g_output_lr_scale` scales momentum SGD's learning rate (pylearn2's `W_lr_scale`); it "
+                             f"needs optimizer='sgd'. Received: optimizer={self.optimizer!r}")
+        for name, paper in (("g_output_max_norm_scale", 1.0), ("g_output_init_range", 0.0)):
+            if getattr(self, name) != paper and self.architecture not in SPARSE_CAPPED_OUTPUT:
+                raise ValueError(f"`{name}` changes the `sparse_init` output layer under a max-norm cap of "
+                                 f"{list(SPARSE_CAPPED_OUTPUT)}'s generator. Received: {name}={getattr(self, name)} "
+                                 f"with architecture {self.architecture!r} (its output layer's range is "
+                                 "`g_init_ranges.y`, where it has one).")
         if self.center_output and architecture.output_bias_from_marginals:
             raise ValueError(
                 f"`center_output` is for the linear-output CIFAR-10 generators (cifar10_fc, cifar10_conv). "
@@ -247,6 +278,7 @@ class Experiment:
         generator, discriminator = architectures.build(
             self.architecture, self.width, train_images, self.g_init_ranges, self.d_init_ranges
         )
+        self.adjust_output_layer(generator)
         if self.center_output:
             if train_images is None:
                 raise ValueError("`center_output` needs the training images: pass `train_images`.")
@@ -268,22 +300,42 @@ class Experiment:
         ('simultaneous', 'uniform')
         """
         generator, discriminator = networks or self.build_networks(train_images)
+        g_lr_scales = {}
+        if self.g_output_lr_scale != 1:
+            # The layer's own part of the path: a loaded generator's paths lose the enclosing model's name.
+            kernel = architectures.output_layer(generator).kernel
+            g_lr_scales = {"/".join(kernel.path.split("/")[-2:]): self.g_output_lr_scale}
         gan = GAN(generator, discriminator, d_steps=self.d_steps, generator_loss=self.generator_loss,
                   latent_prior=self.latent_prior, update=self.update, seed=self.seed, ema_decay=self.g_ema_decay)
         gan.compile(
             d_optimizer=self.make_optimizer(steps_per_epoch, self.d_learning_rate),
-            g_optimizer=self.make_optimizer(steps_per_epoch, self.g_learning_rate),
+            g_optimizer=self.make_optimizer(steps_per_epoch, self.g_learning_rate, g_lr_scales),
             jit_compile=self.jit_compile,
         )
         return gan
 
-    def make_optimizer(self, steps_per_epoch: int, learning_rate: float) -> keras.optimizers.Optimizer:
-        """This configuration's optimizer with its learning-rate decay (SGD: and momentum ramp)."""
+    def adjust_output_layer(self, generator: keras.Model) -> None:
+        """Give a freshly built generator's output layer this configuration's initial range and max-norm cap.
+
+        Nothing changes with the paper's `g_output_init_range` and
+        `g_output_max_norm_scale`, so its weights are drawn as before.
+        """
+        if self.g_output_init_range or self.g_output_max_norm_scale != 1:
+            architectures.adjust_output_layer(generator, self.g_output_init_range, self.g_output_max_norm_scale,
+                                              seed=self.seed)
+
+    def make_optimizer(self, steps_per_epoch: int, learning_rate: float,
+                       lr_scales: dict | None = None) -> keras.optimizers.Optimizer:
+        """This configuration's optimizer with its learning-rate decay (SGD: and momentum ramp).
+
+        `lr_scales` (variable path -> factor; SGD only) scale some variables' learning rates.
+        """
         schedule = ExponentialDecayToFloor(learning_rate, self.decay_factor, self.min_learning_rate)
         if self.optimizer == "adam":
             return keras.optimizers.Adam(learning_rate=schedule, beta_1=self.adam_beta_1)
         return ScheduledMomentumSGD(
             learning_rate=schedule,
+            lr_scales=lr_scales or None,
             momentum_schedule=LinearMomentum(
                 steps_per_epoch, self.initial_momentum, self.final_momentum, self.momentum_start,
                 self.momentum_saturate,

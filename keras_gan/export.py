@@ -24,11 +24,13 @@ from typing import Any
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from keras_gan._checks import check_positive_int
 from keras_gan._io import FolderLockedError, claim_folder, folder_lock, remove_unclaimed
+from keras_gan._tf import lazy_tensorflow
 from keras_gan.priors import PRIORS, sample_latent
+
+tf = lazy_tensorflow("SavedModel export")
 
 __all__ = ["export_generator"]
 
@@ -49,51 +51,50 @@ _INT32_MAX = 2**31 - 1  # `num_samples` is an int32
 _LOCK_WAIT_SECONDS = 60.0
 
 
-class _GeneratorServer(tf.Module):
+def _generator_server(generator: keras.Model, latent_dim: int, latent_prior: str, max_samples: int):
     """What gets saved: the generator's variables and the three signatures."""
+    server = tf.Module()
+    server.generator = generator
 
-    def __init__(self, generator: keras.Model, latent_dim: int, latent_prior: str, max_samples: int):
-        super().__init__()
-        self.generator = generator
+    @tf.function(input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")])
+    def serve(z):
+        # A mixed-precision generator computes in float16; clients get float32.
+        return {OUTPUT_KEY: tf.cast(generator(z, training=False), tf.float32)}
 
-        @tf.function(input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")])
-        def serve(z):
-            # A mixed-precision generator computes in float16; clients get float32.
-            return {OUTPUT_KEY: tf.cast(generator(z, training=False), tf.float32)}
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec([], tf.int32, name="num_samples"),
+            tf.TensorSpec([], tf.int64, name="seed"),
+        ]
+    )
+    def sample(num_samples, seed):
+        checks = [
+            tf.debugging.assert_greater_equal(
+                num_samples,
+                0,
+                message=f"`num_samples` must be a non-negative integer: ask for 0 to {max_samples} images.",
+            ),
+            tf.debugging.assert_less_equal(
+                num_samples,
+                max_samples,
+                message=f"`num_samples` must be at most {max_samples}, the `max_samples` of this export: "
+                "ask for fewer images per request, or export again with a larger `max_samples`.",
+            ),
+        ]
+        # The checks must run before the draw, whose own error is less clear.
+        with tf.control_dependencies(checks):
+            # The very draw `GAN.generate` makes: one call, seed pair [seed, 0].
+            z = sample_latent(latent_prior, tf.stack([num_samples, latent_dim]), seed)
+        return serve(z)
 
-        @tf.function(
-            input_signature=[
-                tf.TensorSpec([], tf.int32, name="num_samples"),
-                tf.TensorSpec([], tf.int64, name="seed"),
-            ]
-        )
-        def sample(num_samples, seed):
-            checks = [
-                tf.debugging.assert_greater_equal(
-                    num_samples,
-                    0,
-                    message=f"`num_samples` must be a non-negative integer: ask for 0 to {max_samples} images.",
-                ),
-                tf.debugging.assert_less_equal(
-                    num_samples,
-                    max_samples,
-                    message=f"`num_samples` must be at most {max_samples}, the `max_samples` of this export: "
-                    "ask for fewer images per request, or export again with a larger `max_samples`.",
-                ),
-            ]
-            # The checks must run before the draw, whose own error is less clear.
-            with tf.control_dependencies(checks):
-                # The very draw `GAN.generate` makes: one call, seed pair [seed, 0].
-                z = sample_latent(latent_prior, tf.stack([num_samples, latent_dim]), seed)
-            return serve(z)
+    @tf.function(input_signature=[])
+    def limits():
+        return {MAX_SAMPLES_KEY: tf.constant(max_samples, tf.int32)}
 
-        @tf.function(input_signature=[])
-        def limits():
-            return {MAX_SAMPLES_KEY: tf.constant(max_samples, tf.int32)}
-
-        self.serve = serve
-        self.sample = sample
-        self.limits = limits
+    server.serve = serve
+    server.sample = sample
+    server.limits = limits
+    return server
 
 
 def _resolve(generator_or_name: Any, latent_prior: str | None):
@@ -322,7 +323,8 @@ def export_generator(
         The path of the written version directory, `export_dir/<name>/<version>`.
 
     Raises:
-        ValueError: if an argument is invalid or the object is not a generator.
+        ValueError: if an argument is invalid, the object is not a generator, or
+            Keras' backend is not TensorFlow.
         FileExistsError: if the version already exists, or another export
             wrote it meanwhile.
         OSError: if `export_dir` cannot be written (e.g. the disk is full).
@@ -338,6 +340,13 @@ def export_generator(
     >>> path.parent.name, path.name
     ('tiny', '1')
     """
+    if keras.backend.backend() != "tensorflow":
+        # The SavedModel traces the Keras generator into TensorFlow graphs: its weights must be TensorFlow's.
+        raise ValueError(
+            "SavedModel export runs under KERAS_BACKEND=tensorflow. A generator saved under "
+            f"{keras.backend.backend()} (`.keras`) loads there: export it there. "
+            f"Received: KERAS_BACKEND={keras.backend.backend()!r}"
+        )
     generator, latent_prior, latent_dim, default_name = _resolve(generator_or_name, latent_prior)
     name = default_name if name is None else name
     _check_name_and_version(name, version)
@@ -375,7 +384,7 @@ def export_generator(
             "Pass an `export_dir` that is a writable directory."
         ) from err
     try:
-        server = _GeneratorServer(generator, latent_dim, latent_prior, max_samples)
+        server = _generator_server(generator, latent_dim, latent_prior, max_samples)
         try:
             tf.saved_model.save(
                 server,

@@ -2,12 +2,12 @@
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
 from keras_gan import losses
 from keras_gan._checks import check_positive_int
 from keras_gan.priors import LatentPrior, sample_latent, validate_prior
+from keras_gan.trainers import get_trainer_class
 
 UPDATES = ("alternating", "simultaneous")
 
@@ -15,12 +15,6 @@ UPDATES = ("alternating", "simultaneous")
 def _real_images(data):
     """Images from a batch that may be `x`, `(x,)`, `(x, y)` or `(x, y, w)`."""
     return data[0] if isinstance(data, (tuple, list)) else data
-
-
-def _per_replica(loss):
-    # Keras' TF optimizers sum gradients over replicas: scale each replica's
-    # mean loss so that the sum is the mean over the global batch.
-    return loss / tf.distribute.get_strategy().num_replicas_in_sync
 
 
 def _minibatches(x, k: int):
@@ -60,7 +54,7 @@ def generate(
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
-class GAN(keras.Model):
+class GAN(get_trainer_class(), keras.Model):
     """Generative adversarial net trained by Algorithm 1 of Goodfellow et al. (2014).
 
     Each `fit` step performs `d_steps` (k) discriminator updates, each on its own
@@ -71,6 +65,10 @@ class GAN(keras.Model):
     The discriminator must output one logit per example (no final sigmoid):
     D(x) = sigmoid(logit). The losses are computed from logits, so they stay
     finite when D saturates.
+
+    The algorithm is written once with `keras.ops`; how a step takes gradients
+    and updates state is the one part that differs by Keras backend
+    (TensorFlow, JAX, PyTorch), in `keras_gan.trainers`.
 
     Args:
         generator: `keras.Model`. Maps noise `(batch, latent_dim)` to examples.
@@ -194,6 +192,7 @@ class GAN(keras.Model):
         # file, `BackupAndRestore`) can load into them before training.
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
+        self._register_optimizers()
 
     def _with_loss_scaling(self, optimizer):
         # As `keras.Model.compile` does for its one optimizer: float16 gradients
@@ -241,14 +240,7 @@ class GAN(keras.Model):
                 GAN's own seed generator.
         """
         if seed is None:
-            seed = self.seed_generator
-            replica = tf.distribute.get_replica_context()
-            if replica is not None and replica.num_replicas_in_sync > 1:
-                # Under tf.distribute every replica reads the same generator
-                # state: fold in the replica id so that each draws its own noise.
-                seed = tf.random.experimental.stateless_fold_in(
-                    tf.cast(self.seed_generator.next(), "int64"), replica.replica_id_in_sync_group
-                )
+            seed = self._noise_seed(self.seed_generator)
         return sample_latent(self.latent_prior, (batch_size, self.latent_dim), seed=seed)
 
     def _update_trackers(self, d_loss, g_loss, real_logits, fake_logits):
@@ -258,51 +250,61 @@ class GAN(keras.Model):
         self.d_real_tracker.update_state(ops.sigmoid(ops.cast(real_logits, "float32")))
         self.d_fake_tracker.update_state(ops.sigmoid(ops.cast(fake_logits, "float32")))
 
-    def _apply(self, optimizer, loss, tape, variables):
-        grads = tape.gradient(loss, variables)
-        optimizer.apply(grads, variables)
-
     def _discriminator_step(self, real):
         """One discriminator update on `real` and as many fresh fakes."""
         z = self.sample_noise(ops.shape(real)[0])
         fake = self.generator(z, training=True)
-        with tf.GradientTape() as tape:
+
+        def forward():
             real_logits = self.discriminator(real, training=True)
             fake_logits = self.discriminator(fake, training=True)
             d_loss = losses.discriminator_loss(real_logits, fake_logits)
-            scaled = self.d_optimizer.scale_loss(_per_replica(d_loss))
-        self._apply(self.d_optimizer, scaled, tape, self.discriminator.trainable_variables)
+            return (self.d_optimizer.scale_loss(self._per_replica(d_loss)),), (d_loss, real_logits, fake_logits)
+
+        variables = self.discriminator.trainable_variables
+        (d_loss, real_logits, fake_logits), (grads,) = self._losses_and_grads(forward, [variables])
+        self._apply_gradients(self.d_optimizer, grads, variables)
         return d_loss, real_logits, fake_logits
 
     def _generator_step(self, batch_size):
         """One generator update on fresh noise; D is only read."""
         z = self.sample_noise(batch_size)
-        with tf.GradientTape() as tape:
+
+        def forward():
             fake_logits = self.discriminator(self.generator(z, training=True), training=True)
             g_loss = self._generator_loss_fn(fake_logits)
-            scaled = self.g_optimizer.scale_loss(_per_replica(g_loss))
-        self._apply(self.g_optimizer, scaled, tape, self.generator.trainable_variables)
+            return (self.g_optimizer.scale_loss(self._per_replica(g_loss)),), g_loss
+
+        variables = self.generator.trainable_variables
+        g_loss, (grads,) = self._losses_and_grads(forward, [variables])
+        self._apply_gradients(self.g_optimizer, grads, variables)
         return g_loss
 
     def _simultaneous_step(self, real):
         """The paper's code: both gradients from one noise draw and one D pass."""
         z = self.sample_noise(ops.shape(real)[0])
-        with tf.GradientTape(persistent=True) as tape:
+
+        def forward():
             fake = self.generator(z, training=True)
             real_logits = self.discriminator(real, training=True)
             fake_logits = self.discriminator(fake, training=True)
             d_loss = losses.discriminator_loss(real_logits, fake_logits)
             g_loss = self._generator_loss_fn(fake_logits)
-            d_scaled = self.d_optimizer.scale_loss(_per_replica(d_loss))
-            g_scaled = self.g_optimizer.scale_loss(_per_replica(g_loss))
-        d_grads = tape.gradient(d_scaled, self.discriminator.trainable_variables)
-        g_grads = tape.gradient(g_scaled, self.generator.trainable_variables)
-        del tape
-        self.d_optimizer.apply(d_grads, self.discriminator.trainable_variables)
-        self.g_optimizer.apply(g_grads, self.generator.trainable_variables)
-        return d_loss, g_loss, real_logits, fake_logits
+            scaled = (
+                self.d_optimizer.scale_loss(self._per_replica(d_loss)),
+                self.g_optimizer.scale_loss(self._per_replica(g_loss)),
+            )
+            return scaled, (d_loss, g_loss, real_logits, fake_logits)
 
-    def train_step(self, data):
+        d_variables = self.discriminator.trainable_variables
+        g_variables = self.generator.trainable_variables
+        aux, (d_grads, g_grads) = self._losses_and_grads(forward, [d_variables, g_variables])
+        self._apply_gradients(self.d_optimizer, d_grads, d_variables)
+        self._apply_gradients(self.g_optimizer, g_grads, g_variables)
+        return aux
+
+    def _train_step(self, data):
+        """One step of the algorithm; `train_step` (`keras_gan.trainers`) calls it as its backend needs."""
         real = _real_images(data)
         if self.update == "simultaneous":
             d_loss, g_loss, real_logits, fake_logits = self._simultaneous_step(real)
@@ -328,7 +330,7 @@ class GAN(keras.Model):
         """The generator that samples: the weight average when `ema_decay` is on, else the generator."""
         return self.averaged_generator if self.ema_decay else self.generator
 
-    def test_step(self, data):
+    def _test_step(self, data):
         real = _real_images(data)
         fake = self.generator(self.sample_noise(ops.shape(real)[0]), training=False)
         real_logits = self.discriminator(real, training=False)

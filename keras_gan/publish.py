@@ -32,16 +32,19 @@ from typing import Iterator
 
 import keras
 import numpy as np
-import tensorflow as tf
 
-from keras_gan import architectures, datasets, experiments, plotting, pretrained
+from keras_gan import architectures, datasets, diagnostics, experiments, plotting, pretrained, training
 from keras_gan._checks import check_positive_int
 from keras_gan._io import atomic_folder, atomic_write_json, claim_folder, folder_lock, remove_unclaimed, sha256
+from keras_gan._tf import lazy_tensorflow
 from keras_gan.checkpoints import SHIPPABLE, BestCheckpoint, CorruptFileError, verify_file
+from keras_gan.datasets.pipeline import load_training_data
 from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
 from keras_gan.figures import write_figures
 from keras_gan.layers import GCNToDisplay
 from keras_gan.records import config_of, deviation_lines, machine_description, output_space, recorded_parzen_space
+
+tf = lazy_tensorflow("Publishing a run")
 
 # Table 1 of the paper: Parzen test log-likelihood (nats) +- standard error, on each experiment's own dataset.
 PAPER_SCORES = {"mnist": (225.0, 2.0), "tfd": (2057.0, 26.0)}
@@ -150,6 +153,7 @@ def publish_run(
         if pretrain is not None:
             shutil.copyfile(run_dir / "pretrain" / "log.csv", staging / "pretrain_log.csv")
         curve = _write_parzen_curve(run_dir, pretrain, staging / "parzen_curve.png")
+        report = run_diagnostics(gan.sampling_generator, gan.discriminator, record, data_dir, seed=seed)
         metadata = {
             "name": name,
             "description": _description(config, dataset),
@@ -189,6 +193,7 @@ def publish_run(
                 },
                 "paper": _paper_score(config.name, dataset),
             },
+            "diagnostics": {**report.to_dict(), "command": f"keras-gan diagnose {name} --data-dir DATA"},
             "notes": notes_text,
         }
         atomic_write_json(metadata, staging / "metadata.json")
@@ -301,6 +306,72 @@ def shipped_generator(generator: keras.Model, space: str) -> keras.Model:
     if space == "pixels":
         return generator
     return keras.Sequential([generator, GCNToDisplay(name="gcn_to_display")], name=f"{generator.name}_display")
+
+
+def run_diagnostics(generator: keras.Model, discriminator: keras.Model | None, record: dict, data_dir=None,
+                    first_stage: bool = False, n_samples: int = 1000, seed: int = 0) -> diagnostics.Diagnostics:
+    """The training diagnostics of a run's trained networks against the ones it started from, rebuilt.
+
+    The initial networks are rebuilt from the record's configuration and seed
+    (`training.initial_networks`, which reproduces them exactly); the real
+    images are the run's validation split, in the space the networks trained in.
+
+    Args:
+        generator: `keras.Model`. The trained generator, in the space it trained in (a GCN model's without
+            its `GCNToDisplay`).
+        discriminator: `keras.Model` or None. The trained discriminator, if there is one.
+        record: dict. The run's `run.json`, or a shipped model's metadata.
+        data_dir: str, Path or None. Folder with the dataset files. Defaults to None.
+        first_stage: bool. The networks are TFD's first stage (`OUT/pretrain`). Defaults to False.
+        n_samples: int. Samples (and validation images) measured, at most the split's size. Defaults to 1000.
+        seed: int. Seed of the samples and gradients' noise. Defaults to 0.
+
+    Example:
+    >>> generator, discriminator, record, first_stage = load_networks("mnist")
+    >>> report = run_diagnostics(generator, discriminator, record, "../shared/data", n_samples=100)
+    >>> report.summary()["g_output_movement"] > 0
+    True
+    """
+    config = config_of(record)
+    name = record.get("dataset", config.dataset)
+    images = None if name in datasets.DATASETS else name  # a `--images` run records its folder
+    data = load_training_data(config.dataset, config.gcn, data_dir, images, config.image_size)
+    initial_generator, initial_discriminator = training.initial_networks(config, data, images, first_stage)
+    n = min(n_samples, len(data.valid))
+    return diagnostics.diagnose(generator, initial_generator, config.latent_prior, data.valid, discriminator,
+                                initial_discriminator, n_samples=n, seed=seed, generator_loss=config.generator_loss,
+                                batch_size=min(100, n))
+
+
+def load_networks(model: str) -> tuple[keras.Model, keras.Model | None, dict, bool]:
+    """A model's trained generator (in its training space), discriminator (None if not saved), record, and
+    whether it is TFD's first stage: what `run_diagnostics` takes.
+
+    Args:
+        model: str. A shipped model's name, a run folder or a saved GAN beside its run.json.
+
+    Example:
+    >>> generator, discriminator, record, first_stage = load_networks("cifar10_fc")
+    >>> generator.name, discriminator, first_stage
+    ('cifar10_fc_generator', None, False)
+    """
+    path = Path(model)
+    if not path.exists() and model in pretrained.list_models():
+        preset = pretrained.get_preset(model)
+        generator = pretrained.load_generator(model)
+        if preset["output_space"] != "pixels":
+            generator = generator.layers[0]  # the network below `GCNToDisplay`, which trained
+        discriminator = None
+        if "discriminator" in preset["files"]:
+            discriminator = keras.models.load_model(pretrained.weights_path(model, "discriminator"))
+        return generator, discriminator, preset, False
+    spec = pretrained.load_model(model)
+    if not spec.record:
+        raise ValueError(f"{model} has no run.json beside it: its initial weights are rebuilt from the run's "
+                         "configuration, which run.json records. Pass a run folder or a shipped model's name.")
+    folder = path if path.is_dir() else path.parent
+    return (spec.generator, None if spec.gan is None else spec.gan.discriminator, spec.record,
+            folder.resolve().name == "pretrain")
 
 
 def _description(config: experiments.Experiment, dataset: str) -> str:
@@ -446,6 +517,7 @@ def model_card(metadata: dict) -> str:
         "",
         f"Reproduce: `{model_score['command']}`; the data reference: `{reference['command']}`.",
         "",
+        *_diagnostics_words(m),
         "## How outputs are displayed",
         "",
         _display_words(m["output_space"]),
@@ -470,6 +542,27 @@ def model_card(metadata: dict) -> str:
         *_curve_words(m),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _diagnostics_words(m: dict) -> list:
+    """The card's training diagnostics section; none for models published before diagnostics existed."""
+    if "diagnostics" not in m:
+        return []
+    report = diagnostics.Diagnostics.from_dict({k: v for k, v in m["diagnostics"].items() if k != "command"})
+    return [
+        "## Training diagnostics",
+        "",
+        "Per layer: how far the kernel moved from its initial value (`||W - W0|| / ||W0||`, the initial weights "
+        "rebuilt from the configuration and seed) and its norm against the initial one; for a sparse-initialised "
+        "layer, the share of each unit's squared weight norm still in its initial non-zero entries; the fraction "
+        "of units at the max-norm cap; gradient norms of each network's loss on one validation batch (where the "
+        "discriminator is shipped). Then the samples' variance across z and the high-frequency energy (mean squared "
+        "Laplacian) of their mean image against the mean of as many validation images (`keras_gan.diagnostics`). "
+        f"Reproduce: `{m['diagnostics']['command']}`.",
+        "",
+        report.table(),
+        "",
+    ]
 
 
 def _checkpoint_words(m: dict) -> str:

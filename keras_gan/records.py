@@ -10,8 +10,9 @@ also from records written before configurations existed.
 
 import os
 import platform
+import sys
 
-import tensorflow as tf
+import keras
 
 from keras_gan import datasets, experiments
 
@@ -23,12 +24,41 @@ def machine_description() -> str:
     >>> machine_description().startswith(platform.machine())
     True
     """
-    gpus = [
-        tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
-        for gpu in tf.config.list_physical_devices("GPU")
-    ]
+    gpus = _gpu_names()
     description = f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}"
     return description + "".join(f", {gpu}" for gpu in gpus)
+
+
+def _gpu_names() -> list[str]:
+    """The GPUs Keras' backend sees, by name."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return [
+            tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
+            for gpu in tf.config.list_physical_devices("GPU")
+        ]
+    if backend == "jax":
+        import jax
+
+        return [device.device_kind for device in jax.devices() if device.platform == "gpu"]
+    if backend == "torch":
+        import torch
+
+        return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    return []
+
+
+def tensorflow_version() -> str | None:
+    """TensorFlow's version where this process uses it (always under the TensorFlow backend), else None.
+
+    Example:
+    >>> tensorflow_version() is None or tensorflow_version()[0].isdigit()
+    True
+    """
+    module = sys.modules.get("tensorflow")
+    return getattr(module, "__version__", None)
 
 
 def output_space(gcn: bool) -> str:

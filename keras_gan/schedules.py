@@ -125,6 +125,11 @@ class LinearMomentum(keras.optimizers.schedules.LearningRateSchedule):
         }
 
 
+def _same_variable(path: str, key: str) -> bool:
+    """Whether `path` and `key` name the same variable, one perhaps without the enclosing models' names."""
+    return path == key or path.endswith("/" + key) or key.endswith("/" + path)
+
+
 @keras.saving.register_keras_serializable(package="keras_gan")
 class ScheduledMomentumSGD(keras.optimizers.SGD):
     """`keras.optimizers.SGD` whose momentum follows a schedule of the step count.
@@ -136,6 +141,11 @@ class ScheduledMomentumSGD(keras.optimizers.SGD):
         learning_rate: float or `LearningRateSchedule`. Defaults to 0.01.
         momentum_schedule: `LinearMomentum` or another serializable callable
             of the step count.
+        lr_scales: dict or None. Variable path (or its end, such as
+            `"y/kernel"`: a loaded model's paths lose the enclosing model's
+            name) -> factor on its learning rate (pylearn2's `W_lr_scale`:
+            `v = momentum * v - scale * lr * g`). Each must name exactly one
+            variable. Defaults to None (every variable at the learning rate).
         **kwargs: other `keras.optimizers.SGD` arguments (not `momentum`).
 
     Example:
@@ -143,7 +153,7 @@ class ScheduledMomentumSGD(keras.optimizers.SGD):
     ...     ExponentialDecayToFloor(0.1), LinearMomentum(steps_per_epoch=500))
     """
 
-    def __init__(self, learning_rate=0.01, momentum_schedule=None, **kwargs):
+    def __init__(self, learning_rate=0.01, momentum_schedule=None, lr_scales=None, **kwargs):
         if momentum_schedule is None:
             raise ValueError("`momentum_schedule` is required, e.g. LinearMomentum(steps_per_epoch=500).")
         if "momentum" in kwargs:
@@ -151,8 +161,28 @@ class ScheduledMomentumSGD(keras.optimizers.SGD):
         # A non-zero momentum makes SGD create its velocity slots.
         super().__init__(learning_rate=learning_rate, momentum=1.0, **kwargs)
         self.momentum_schedule = momentum_schedule
+        self.lr_scales = {str(path): float(scale) for path, scale in (lr_scales or {}).items()}
+        for path, scale in self.lr_scales.items():
+            if not scale > 0:
+                raise ValueError(f"`lr_scales` must be positive. Received: {path}={scale}")
+
+    def build(self, variables):
+        super().build(variables)
+        # By index: a backend may hand `update_step` its own variable type, without Keras' `path`.
+        self._lr_scale_of = [None] * len(variables)
+        for key, scale in self.lr_scales.items():
+            found = [i for i, variable in enumerate(variables) if _same_variable(variable.path, key)]
+            if len(found) != 1:
+                raise ValueError(f"`lr_scales` names {key!r}, which must be the path (or its end) of exactly one of "
+                                 f"the optimizer's variables; it matches {len(found)} of "
+                                 f"{[variable.path for variable in variables]}")
+            self._lr_scale_of[found[0]] = scale
 
     def update_step(self, gradient, variable, learning_rate):
+        if self.lr_scales:
+            scale = self._lr_scale_of[self._get_variable_index(variable)]
+            if scale is not None:
+                learning_rate = learning_rate * scale
         learning_rate = ops.cast(learning_rate, variable.dtype)
         gradient = ops.cast(gradient, variable.dtype)
         momentum = ops.cast(self.momentum_schedule(self.iterations), variable.dtype)
@@ -165,6 +195,8 @@ class ScheduledMomentumSGD(keras.optimizers.SGD):
         config.pop("momentum")
         config.pop("nesterov")
         config["momentum_schedule"] = keras.saving.serialize_keras_object(self.momentum_schedule)
+        if self.lr_scales:  # absent when unused, so that the paper's optimizers save as before
+            config["lr_scales"] = dict(self.lr_scales)
         return config
 
     @classmethod

@@ -30,12 +30,20 @@ import os
 from pathlib import Path
 
 import keras
-import tensorflow as tf
 
 from keras_gan import architectures, checkpoints, experiments, records
 from keras_gan._io import atomic_write, atomic_write_json
+from keras_gan._tf import tensorflow_installed
 from keras_gan.architectures import mnist
-from keras_gan.callbacks import ParzenEvaluation, Progress, SampleGrid, SampleQuality, TerminateOnNaN, WallTime
+from keras_gan.callbacks import (
+    ParzenEvaluation,
+    Progress,
+    SampleGrid,
+    SampleQuality,
+    TerminateOnNaN,
+    TrainingDiagnostics,
+    WallTime,
+)
 from keras_gan.datasets import gcn_to_display
 from keras_gan.datasets.pipeline import TrainingData, epoch_batches, load_training_data
 from keras_gan.evaluation.classifiers import CLASSIFIER_OF
@@ -107,7 +115,8 @@ def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike 
                              f"for {sorted(CLASSIFIER_OF)}; this run's images are {data.name!r}: set quality_every=0.")
         if not config.pretrain_epochs or config.init_from:
             # A run that starts from another run's checkpoint skips TFD's first stage: its weights are loaded.
-            return _fit_stage(config, out, config.epochs, data, _last_stage_networks(config, data, images), verbose)
+            return _fit_stage(config, out, config.epochs, data, _last_stage_networks(config, data, images), verbose,
+                              images)
         # TFD's two stages (tfd_pretrain/pretrain.yaml, then train.yaml): a first
         # generator, then new layers below it and a new discriminator.
         pretrained = _fit_stage(config, out / "pretrain", config.pretrain_epochs, data,
@@ -123,8 +132,10 @@ def _first_stage_networks(config: experiments.Experiment, data: TrainingData):
     """TFD's first-stage generator and discriminator."""
     first = architectures.get(f"{config.architecture}_pretrain")
     ranges = {layer: config.g_init_ranges[layer] for layer in first.g_init_ranges}
-    return (first.generator(config.width, architectures.marginal_logits(data.train), ranges=ranges),
-            first.discriminator(config.width, ranges=config.d_init_ranges))
+    generator = first.generator(config.width, architectures.marginal_logits(data.train), ranges=ranges)
+    discriminator = first.discriminator(config.width, ranges=config.d_init_ranges)
+    config.adjust_output_layer(generator)  # after both are drawn: D starts as with the paper's output layer
+    return generator, discriminator
 
 
 def _last_stage_networks(config: experiments.Experiment, data: TrainingData, images: PathLike | None = None,
@@ -136,6 +147,42 @@ def _last_stage_networks(config: experiments.Experiment, data: TrainingData, ima
     pretrained = pretrained or _first_stage_networks(config, data)[0]
     return (architecture.generator(config.width, pretrained=pretrained, ranges=config.g_init_ranges),
             architecture.discriminator(config.width, ranges=config.d_init_ranges))
+
+
+def initial_networks(config: experiments.Experiment, data: TrainingData, images: PathLike | None = None,
+                     first_stage: bool = False) -> tuple[keras.Model, keras.Model]:
+    """The generator and discriminator a run of `config` started from, rebuilt with its seeds as `train` builds them.
+
+    The same seeds draw the same initial weights, so a run's (or a shipped
+    model's) starting point needs no file of its own. TFD's second stage
+    starts from the first stage's initial layers below a new network drawn
+    with seed + 1, as `train` builds it. A run started `init_from` another run
+    gets the initial weights of its own seed (the other run's, when the seeds
+    are the same). Global random states are re-seeded.
+
+    Args:
+        config: Experiment. The run's configuration.
+        data: TrainingData. The run's images (`load_training_data`).
+        images: str, Path or None. The folder `data` came from, if any. Defaults to None.
+        first_stage: bool. TFD: the first stage's networks (`OUT/pretrain`)
+            instead of the last stage's. Defaults to False.
+
+    Example:
+    >>> config = experiments.get("mnist").override({"width": 0.02})
+    >>> data = load_training_data("mnist", data_dir="../shared/data")
+    >>> generator, _ = initial_networks(config, data)
+    >>> again, _ = initial_networks(config, data)
+    >>> all((a == b).all() for a, b in zip(generator.get_weights(), again.get_weights()))
+    True
+    """
+    keras.utils.set_random_seed(config.seed)
+    if first_stage:
+        return _first_stage_networks(config, data)
+    if not config.pretrain_epochs or config.init_from:
+        return _last_stage_networks(config, data, images)  # as `train` builds a one-stage run
+    first = _first_stage_networks(config, data)[0]
+    keras.utils.set_random_seed(config.seed + 1)
+    return _last_stage_networks(config, data, images, first)
 
 
 @contextlib.contextmanager
@@ -150,7 +197,7 @@ def _dtype_policy(name: str):
 
 
 def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: TrainingData, networks,
-               verbose: int) -> GAN:
+               verbose: int, images: PathLike | None = None) -> GAN:
     """Train one stage of `config` for `epochs` in `out`, resuming from its checkpoint; return the trained GAN."""
     out.mkdir(parents=True, exist_ok=True)
     batch_size = config.batch_size * config.d_steps
@@ -184,7 +231,8 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         # TensorFlow reads it at import; it changes CPU kernels (benchmarks/onednn.py).
         tf_enable_onednn_opts=os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
         keras_version=keras.__version__,
-        tensorflow_version=tf.__version__,
+        tensorflow_version=records.tensorflow_version(),
+        keras_backend=keras.backend.backend(),
         # Both grow at every epoch end (`WallTime`), over all sessions.
         wall_time_seconds=previous.get("wall_time_seconds", 0.0),
         hardware=previous.get("hardware", []),
@@ -202,6 +250,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
     _drop_rows_from(out / "log.csv", first_epoch)
 
     to_display = gcn_to_display if data.gcn else None
+    tensorboard = tensorflow_installed()
     callbacks = []
     if config.parzen_every:
         # Sigma on the first 1,000 validation examples, the score on the rest; a split of 1,000 or
@@ -217,16 +266,22 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
             data.valid[:config.quality_samples], data.name, n_samples=config.quality_samples,
             every=config.quality_every, to_display=to_display,
         ))
+    if config.diagnostics_every:
+        # Rebuilt, not copied from `networks`: a resumed run's, and TFD's second stage's lower layers, have trained.
+        initial = initial_networks(config, data, images, first_stage=out.name == "pretrain")
+        callbacks.append(TrainingDiagnostics(*initial, data.valid, every=config.diagnostics_every,
+                                             n_samples=min(1000, len(data.valid))))
     if config.parzen_every or config.quality_every:
         callbacks.append(checkpoints.BestCheckpoint(out / "best.keras", monitor=config.best_monitor,
                                                     mode=experiments.BEST_MONITORS[config.best_monitor]))
     callbacks += [
-        SampleGrid(out / "samples", log_dir=out / "logs", to_display=to_display),
+        # TensorBoard logs need TensorFlow, which training under JAX or PyTorch does not.
+        SampleGrid(out / "samples", log_dir=out / "logs" if tensorboard else None, to_display=to_display),
         WallTime(record_path),
         # The log row before the checkpoint: a kill between them leaves a row that resuming drops.
         keras.callbacks.CSVLogger(out / "log.csv", append=True),
         backup,
-        keras.callbacks.TensorBoard(out / "logs", write_graph=False),
+        *([keras.callbacks.TensorBoard(out / "logs", write_graph=False)] if tensorboard else []),
         TerminateOnNaN(),
     ]
     if verbose:

@@ -27,9 +27,6 @@ from keras_gan.evaluation import (
 from keras_gan.export import export_generator
 from tests.helpers import write_cifar_python, write_fer, write_mnist
 
-# Fixtures are not the known releases: their loads warn about the sha256.
-pytestmark = pytest.mark.filterwarnings("ignore:.*the known release:UserWarning")
-
 RNG = np.random.default_rng(0)
 SAMPLES = RNG.uniform(size=(20, 4))
 

@@ -29,8 +29,8 @@ def call(*argv):
     return cli.main([str(a) for a in argv])
 
 
-@pytest.mark.parametrize("command", ["train", "config", "list", "sample", "info", "evaluate", "figures", "export",
-                                     "publish"])
+@pytest.mark.parametrize("command", ["train", "config", "list", "sample", "info", "evaluate", "diagnose", "figures",
+                                     "export", "publish"])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         call(command, "--help")

@@ -22,10 +22,6 @@ from tests.helpers import fer_level, jpeg_bytes, write_cifar_python, write_fer, 
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
-# Fixtures are not the known releases, so their first load warns about the
-# sha256; `test_unknown_checksum_warns_once` checks that warning.
-pytestmark = pytest.mark.filterwarnings("ignore:.*the known release:UserWarning")
-
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):

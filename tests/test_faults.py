@@ -134,7 +134,6 @@ def test_atomic_folder_passes_other_errors_through(published):
     assert listing(published.parent) == before
 
 
-@pytest.mark.filterwarnings("ignore:.*the known release:UserWarning")
 def test_dataset_cache_that_cannot_be_written_only_warns(tmp_path, monkeypatch):
     write_mnist(tmp_path)
     cache = tmp_path / "cache"

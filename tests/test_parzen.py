@@ -16,6 +16,9 @@ from keras_gan.evaluation import (
     select_sigma,
 )
 
+# numpy and Keras ops only: CI runs these under JAX and PyTorch too (.ci/run).
+pytestmark = pytest.mark.backend_neutral
+
 # The paper's grid, spelled out independently of the module's constant.
 PAPER_GRID = np.logspace(-1.0, 0.0, 10)
 

@@ -6,6 +6,9 @@ from keras_gan import experiments
 from keras_gan.schedules import ExponentialDecayToFloor, LinearMomentum, ScheduledMomentumSGD
 from tests.helpers import assert_serialization_round_trip
 
+# Keras ops only: CI runs these under JAX and PyTorch too (.ci/run).
+pytestmark = pytest.mark.backend_neutral
+
 
 def test_learning_rate_decays_per_update_to_its_floor():
     schedule = ExponentialDecayToFloor(0.1, decay_factor=1.000004, min_learning_rate=1e-6)

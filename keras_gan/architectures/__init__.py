@@ -12,7 +12,13 @@ from typing import Callable, NamedTuple
 import keras
 
 from keras_gan.architectures import cifar10, mnist, tfd
-from keras_gan.architectures.common import center_output, init_ranges, marginal_logits
+from keras_gan.architectures.common import (
+    adjust_output_layer,
+    center_output,
+    init_ranges,
+    marginal_logits,
+    output_layer,
+)
 
 
 class Architecture(NamedTuple):
@@ -88,6 +94,7 @@ def build(
 
 
 __all__ = [
-    "ARCHITECTURES", "Architecture", "build", "center_output", "get", "init_ranges", "marginal_logits", "cifar10", "mnist",
+    "ARCHITECTURES", "Architecture", "adjust_output_layer", "build", "center_output", "get", "init_ranges",
+    "marginal_logits", "output_layer", "cifar10", "mnist",
     "tfd",
 ]

@@ -124,6 +124,66 @@ def init_ranges(defaults: dict, given=None, network: str = "network") -> dict:
     return {**defaults, **given}
 
 
+def output_layer(network: keras.Model) -> keras.layers.Layer:
+    """The last layer of `network` with a kernel (nested models searched): a generator's output layer.
+
+    Example:
+    >>> from keras_gan.architectures import tfd
+    >>> output_layer(tfd.generator(width=0.01)).name
+    'y'
+    """
+    for layer in reversed(network.layers):
+        if isinstance(layer, keras.Model):
+            return output_layer(layer)
+        if isinstance(getattr(layer, "kernel", None), keras.Variable):
+            return layer
+    raise ValueError(f"{network.name} has no layer with a kernel.")
+
+
+def adjust_output_layer(generator: keras.Model, init_range: float = 0.0, max_norm_scale: float = 1.0,
+                        seed: int = 0) -> keras.layers.Layer:
+    """Change a built generator's output layer from the paper's: its initial weights and its max-norm cap.
+
+    The screens of issue 33 (TFD's output layer, pylearn2's `sparse_init 100`
+    under `max_col_norm 1.9365`). With the defaults nothing changes.
+
+    Args:
+        generator: keras.Model. A freshly built generator.
+        init_range: float. If positive, the output kernel is redrawn uniform on
+            [-r, r] (a dense `irange`) from `seed`, in place of its initial
+            weights. Defaults to 0.0 (keep them).
+        max_norm_scale: float. Factor on the output layer's `MaxNorm` cap; 0
+            removes the cap. Defaults to 1.0 (the paper's cap).
+        seed: int. Seed of the redrawn kernel. Defaults to 0.
+
+    Returns:
+        The output layer.
+
+    Example:
+    >>> from keras_gan.architectures import tfd
+    >>> layer = adjust_output_layer(tfd.pretrain_generator(width=0.01), 0.05, max_norm_scale=0.0)
+    >>> layer.kernel.constraint is None, float(abs(layer.kernel.numpy()).max()) <= 0.05
+    (True, True)
+    """
+    if init_range < 0 or max_norm_scale < 0:
+        raise ValueError(f"`init_range` and `max_norm_scale` must be non-negative. Received: {init_range}, "
+                         f"{max_norm_scale}")
+    layer = output_layer(generator)
+    if init_range:
+        kernel = np.random.default_rng(seed).uniform(-init_range, init_range, size=tuple(layer.kernel.shape))
+        layer.kernel.assign(kernel.astype(layer.kernel.dtype))
+        layer.kernel_initializer = irange(init_range)
+    if max_norm_scale != 1.0:
+        constraint = layer.kernel.constraint
+        if not isinstance(constraint, keras.constraints.MaxNorm):
+            raise ValueError(f"{generator.name}'s output layer {layer.name!r} has no max-norm cap to scale.")
+        new = None if max_norm_scale == 0 else keras.constraints.MaxNorm(
+            constraint.max_value * max_norm_scale, axis=constraint.axis)
+        layer.kernel_constraint = new
+        layer.kernel.constraint = new
+    return layer
+
+
 def bias_initializer(output_bias, size: int):
     """`Constant(output_bias)` after checking its size; zeros for None."""
     if output_bias is None:

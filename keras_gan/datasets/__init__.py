@@ -24,13 +24,15 @@ import dataclasses
 from typing import Callable, Optional, Tuple
 
 import numpy as np
-import tensorflow as tf
 
+from keras_gan._tf import lazy_tensorflow
 from keras_gan.datasets import _sources, cifar10, fer2013, mnist, tfd
 from keras_gan.datasets._sources import PathLike, resolve_data_dir
 from keras_gan.datasets.cifar10 import gcn_to_display, global_contrast_normalize
 from keras_gan.datasets.folder import image_folder
 from keras_gan.datasets.toy import TOY_PROBLEMS, GaussianMixture
+
+tf = lazy_tensorflow("A tf.data pipeline")
 
 __all__ = [
     "DATASETS",
@@ -150,7 +152,7 @@ def load(
     drop_remainder: bool = False,
     gcn: bool = False,
     fold: int = 0,
-) -> tf.data.Dataset:
+) -> "tf.data.Dataset":
     """Load a split as a `tf.data.Dataset` of float32 images in [0, 1].
 
     The split is held in memory; each epoch shuffles indices (with `seed`,
@@ -207,7 +209,7 @@ def load(
     images = tf.constant(global_contrast_normalize(levels) if gcn else levels)
     targets = tf.constant(labels) if with_labels else None
 
-    def gather(index: tf.Tensor):
+    def gather(index: "tf.Tensor"):
         batch = tf.gather(images, index)
         if batch.dtype == tf.uint8:
             batch = tf.cast(batch, tf.float32) / 255.0

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
-import tensorflow as tf
 from PIL import Image
 
+from keras_gan._tf import lazy_tensorflow
 from keras_gan.datasets import _sources
+
+tf = lazy_tensorflow("Decoding image files")
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 SPLITS = ("train", "valid", "test")
@@ -22,7 +24,7 @@ SPLITS = ("train", "valid", "test")
 _PNG_SIGNATURE = b"\x89PNG"
 
 
-def decode_image(contents: tf.Tensor, channels: int) -> tf.Tensor:
+def decode_image(contents: "tf.Tensor", channels: int) -> "tf.Tensor":
     """Decode one encoded image to a uint8 `(height, width, channels)` tensor.
 
     Args:
@@ -35,7 +37,7 @@ def decode_image(contents: tf.Tensor, channels: int) -> tf.Tensor:
         with Image.open(io.BytesIO(data)) as image:
             return np.asarray(image.convert("L" if channels == 1 else "RGB"))
 
-    def other_formats() -> tf.Tensor:
+    def other_formats() -> "tf.Tensor":
         image = tf.numpy_function(with_pillow, [contents], tf.uint8, stateful=False)
         return tf.reshape(image, [tf.shape(image)[0], tf.shape(image)[1], channels])
 
@@ -69,7 +71,7 @@ def decode_all(files: Sequence[Tuple[str, bytes]], shape: Tuple[int, int, int]) 
     if not files:
         return np.zeros((0, *shape), np.uint8)
 
-    def decode(data: tf.Tensor) -> tf.Tensor:
+    def decode(data: "tf.Tensor") -> "tf.Tensor":
         return tf.ensure_shape(decode_image(data, shape[-1]), shape)
 
     dataset = (

@@ -3,11 +3,13 @@
 from pathlib import Path
 from typing import Optional, Tuple, Union
 
-import tensorflow as tf
 from PIL import Image, UnidentifiedImageError
 
+from keras_gan._tf import lazy_tensorflow
 from keras_gan.datasets._images import IMAGE_EXTENSIONS, decode_image
 from keras_gan.datasets._sources import PathLike
+
+tf = lazy_tensorflow("Reading a folder of images")
 
 ImageSize = Union[int, Tuple[int, int]]
 
@@ -19,7 +21,7 @@ def image_folder(
     batch_size: Optional[int] = None,
     shuffle: bool = False,
     seed: Optional[int] = None,
-) -> tf.data.Dataset:
+) -> "tf.data.Dataset":
     """Stream every image under a folder as float32 `(height, width, channels)`.
 
     Files are found recursively (`.png`, `.jpg`, `.jpeg`, `.bmp`, `.gif`;
@@ -75,7 +77,7 @@ def image_folder(
     )
     channels = 1 if grayscale else 3
 
-    def load_image(file: tf.Tensor) -> tf.Tensor:
+    def load_image(file: "tf.Tensor") -> "tf.Tensor":
         image = tf.cast(decode_image(tf.io.read_file(file), channels), tf.float32)
         image = image / 255.0
         if image_size is not None:

@@ -3,10 +3,13 @@
 import dataclasses
 from pathlib import Path
 
+import keras
 import numpy as np
-import tensorflow as tf
 
+from keras_gan._tf import lazy_tensorflow
 from keras_gan.datasets import _sources, image_folder, load_numpy, source_fingerprint
+
+tf = lazy_tensorflow("A tf.data pipeline")
 
 
 @dataclasses.dataclass
@@ -47,13 +50,17 @@ def load_training_data(dataset: str, gcn: bool = False, data_dir=None, images=No
     return TrainingData(train, valid, dataset, source_fingerprint(dataset, data_dir), gcn=gcn)
 
 
-def epoch_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: int, epochs: int) -> tf.data.Dataset:
+def epoch_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: int, epochs: int):
     """Minibatches for epochs `first_epoch .. epochs - 1`, in an order fixed by `(seed, epoch)`.
 
-    Each epoch is a fresh permutation drawn with `stateless_shuffle(seed=[seed,
-    epoch])`, cut into full batches (the last partial batch is dropped, as
-    pylearn2 does). Starting at a later epoch gives exactly the batches an
-    uninterrupted run would see there.
+    Each epoch is a fresh permutation, cut into full batches (the last partial
+    batch is dropped, as pylearn2 does). Starting at a later epoch gives
+    exactly the batches an uninterrupted run would see there. Under the
+    TensorFlow backend it is a `tf.data.Dataset` and the permutation is
+    `stateless_shuffle(seed=[seed, epoch])`; under JAX and PyTorch a Python
+    generator of numpy batches, permuted by `numpy.random.default_rng([seed,
+    epoch])`: another order, so a run resumed on another backend family sees
+    other batches from then on.
 
     Args:
         images: array `(N, ...)`. Training examples.
@@ -71,6 +78,8 @@ def epoch_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: i
     if batch_size > n:
         raise ValueError(f"`batch_size` ({batch_size}) is larger than the training set ({n} examples).")
     steps = n // batch_size
+    if keras.backend.backend() != "tensorflow":
+        return _numpy_epoch_batches(images, batch_size, seed, first_epoch, epochs)
     # A variable holds the data by reference: no copy of it inside the tf.data graph.
     data = tf.Variable(images, trainable=False)
 
@@ -84,3 +93,11 @@ def epoch_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: i
         .map(lambda idx: tf.gather(data, idx), num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
+
+
+def _numpy_epoch_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: int, epochs: int):
+    steps = len(images) // batch_size
+    for epoch in range(first_epoch, epochs):
+        order = np.random.default_rng([seed, epoch]).permutation(len(images))
+        for step in range(steps):
+            yield (images[order[step * batch_size : (step + 1) * batch_size]],)  # Keras wants a tuple

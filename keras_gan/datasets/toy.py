@@ -13,10 +13,12 @@ needs (`keras_gan.evaluation.theory`). `TOY_PROBLEMS` names three:
 import math
 
 import numpy as np
-import tensorflow as tf
 from scipy.special import logsumexp
 
 from keras_gan._checks import check_positive_int
+from keras_gan._tf import lazy_tensorflow
+
+tf = lazy_tensorflow("A tf.data pipeline")
 
 
 class GaussianMixture:
@@ -102,7 +104,7 @@ class GaussianMixture:
         )
         return logsumexp(log_components + np.log(self.weights), axis=1)
 
-    def dataset(self, n: int, batch_size: int, seed: int = 0) -> tf.data.Dataset:
+    def dataset(self, n: int, batch_size: int, seed: int = 0) -> "tf.data.Dataset":
         """`n` examples from `sample(n, seed)` as a `tf.data.Dataset` for `GAN.fit`.
 
         The examples are reshuffled every epoch (reproducibly, with `seed`) and

@@ -55,10 +55,12 @@ from typing import NamedTuple, Optional
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from keras_gan import datasets
 from keras_gan._io import atomic_folder, atomic_save_model, atomic_write, atomic_write_json, sha256
+from keras_gan._tf import lazy_tensorflow
+
+tf = lazy_tensorflow("The feature classifiers")
 
 # TFD cannot be redistributed: TFD models are measured with the FER-2013 classifier, FER-2013 being its stand-in.
 CLASSIFIER_OF = {"mnist": "mnist", "cifar10": "cifar10", "fer2013": "fer2013", "tfd": "fer2013"}
@@ -456,7 +458,7 @@ def train_classifier(
                                     valid_y)
 
 
-def _epoch_batches(images, labels, num_classes, config, seed, first_epoch) -> tf.data.Dataset:
+def _epoch_batches(images, labels, num_classes, config, seed, first_epoch) -> "tf.data.Dataset":
     """Augmented one-hot batches from `first_epoch` on, each epoch's order and shifts fixed by `(seed, epoch)`."""
     n = len(images)
     steps = n // config.batch_size

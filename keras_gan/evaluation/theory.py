@@ -21,14 +21,16 @@ import math
 
 import keras
 import numpy as np
-import tensorflow as tf
 from scipy.special import expit
 
 from keras_gan import losses
 from keras_gan._checks import check_positive_int, check_positive_number
+from keras_gan._tf import lazy_tensorflow
 from keras_gan.datasets.toy import GaussianMixture
 from keras_gan.model import GAN
 from keras_gan.priors import LatentPrior, sample_latent
+
+tf = lazy_tensorflow("This theory check")
 
 FREEZE = (None, "generator", "discriminator")
 

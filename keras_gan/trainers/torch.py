@@ -1,0 +1,37 @@
+"""`GANTrainer` for PyTorch: `torch.autograd.grad` on each loss."""
+
+class GANTrainer:
+    """Gradient step of `keras_gan.GAN` under PyTorch (see `keras_gan.trainers`)."""
+
+    def _register_optimizers(self):
+        pass  # `fit` reads no optimizer of Keras' own here
+
+    def train_step(self, data):
+        return self._train_step(data)
+
+    def test_step(self, data):
+        return self._test_step(data)
+
+    def _losses_and_grads(self, fn, variable_lists):
+        import torch  # here, not at the top: the module must import where PyTorch is absent (doctest collection)
+
+        losses, aux = fn()
+        grads = []
+        for i, (loss, variables) in enumerate(zip(losses, variable_lists)):
+            # The simultaneous update takes two gradients from one graph: keep it for the second.
+            grads.append(
+                list(torch.autograd.grad(loss, [v.value for v in variables], retain_graph=i < len(losses) - 1))
+            )
+        return aux, grads
+
+    def _apply_gradients(self, optimizer, grads, variables):
+        import torch
+
+        with torch.no_grad():
+            optimizer.apply(grads, variables)
+
+    def _per_replica(self, loss):
+        return loss
+
+    def _noise_seed(self, seed_generator):
+        return seed_generator
