@@ -7,8 +7,10 @@ temporary folders and stay small.
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+# isort: off
+import keras_gan  # noqa: E402  (before Keras: it imports TensorFlow without its start-up lines)
+# isort: on
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -35,7 +37,6 @@ def _doctest_names(request):
     if not isinstance(request.node, pytest.DoctestItem):
         yield
         return
-    import keras_gan
 
     keras.utils.set_random_seed(0)
     gan = keras_gan.experiments.get("mnist").override({"width": 0.02, "jit_compile": False}).build_gan(2)

@@ -49,9 +49,14 @@ def import_tensorflow_quietly() -> None:
     ):
         return
     # Level 2 keeps TensorFlow's later C++ info and warning lines away too; its errors still print.
+    # TensorFlow reads the level once, at import; unset again, it is not passed on to child processes,
+    # which then quiet their own start-up.
     os.environ[LOG_LEVEL_ENV] = "2"
-    with _stderr_to_devnull():
-        import tensorflow as tf
+    try:
+        with _stderr_to_devnull():
+            import tensorflow as tf
 
-        # The device set-up is where a machine without a GPU logs `failed call to cuInit`.
-        tf.config.list_physical_devices()
+            # The device set-up is where a machine without a GPU logs `failed call to cuInit`.
+            tf.config.list_physical_devices()
+    finally:
+        del os.environ[LOG_LEVEL_ENV]

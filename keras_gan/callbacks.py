@@ -49,6 +49,47 @@ class TerminateOnNaN(keras.callbacks.TerminateOnNaN):
                 )
 
 
+class TimeLimit(keras.callbacks.Callback):
+    """Stops training at the first epoch end after which another epoch would pass a deadline.
+
+    The stop is clean: the epoch's checkpoint and log row are written as at
+    any epoch end, so running the same command again resumes from there.
+    The next epoch is assumed to take as long as the longest epoch of this
+    call after its first (the first also traces and compiles).
+
+    Args:
+        deadline: float. The `time.monotonic()` value not to pass.
+
+    Attributes:
+        stopped_after: int or None. The epoch count (1-based) at which it
+            stopped training; None while it has not.
+
+    Example:
+    >>> limit = TimeLimit(time.monotonic() + 3600)
+    >>> limit.set_model(keras.Sequential())
+    >>> limit.on_train_begin(); limit.on_epoch_end(0)
+    >>> print(limit.stopped_after)
+    None
+    """
+
+    def __init__(self, deadline: float):
+        super().__init__()
+        self.deadline = deadline
+        self.stopped_after = None  # the number of epochs done when it stopped training
+
+    def on_train_begin(self, logs=None):
+        self._durations = []
+        self._last = time.monotonic()
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = time.monotonic()
+        self._durations.append(now - self._last)
+        self._last = now
+        if now + max(self._durations[1:] or self._durations) > self.deadline:
+            self.model.stop_training = True
+            self.stopped_after = epoch + 1
+
+
 class WallTime(keras.callbacks.Callback):
     """Adds each epoch's wall-clock time to a run record, atomically, at every epoch end.
 

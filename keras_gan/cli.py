@@ -24,7 +24,7 @@ def _train(args):
     from keras_gan.training import train
 
     train(args.config, args.out or f"runs/{args.experiment}", data_dir=args.data_dir, images=args.images,
-          verbose=args.verbose)
+          verbose=args.verbose, time_limit=args.time_limit)
 
 
 def _config(args):
@@ -212,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--images", help="train the MNIST networks on this folder of images instead")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                        help="1: progress bar (default), 2: one line per epoch (for logs), 0: silent")
+    train.add_argument("--time-limit", type=_positive_float, metavar="SECONDS",
+                       help="stop at the first epoch end after which another epoch would pass SECONDS; "
+                            "the same command resumes")
     train.set_defaults(handler=_train)
 
     config = commands.add_parser("config", help="print every setting of a run with the paper's values",

@@ -27,6 +27,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import time
 from pathlib import Path
 
 import keras
@@ -41,6 +42,7 @@ from keras_gan.callbacks import (
     SampleGrid,
     SampleQuality,
     TerminateOnNaN,
+    TimeLimit,
     TrainingDiagnostics,
     WallTime,
 )
@@ -78,7 +80,7 @@ def build_networks(config: experiments.Experiment, data: TrainingData, images: P
 
 
 def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike | None = None,
-          images: PathLike | None = None, verbose: int = 1) -> GAN:
+          images: PathLike | None = None, verbose: int = 1, time_limit: float | None = None) -> GAN:
     """Train one configuration (or the MNIST networks of it on a folder of images), resumably.
 
     Running the same call again after an interruption resumes from the last
@@ -95,6 +97,10 @@ def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike 
         images: str, Path or None. Train on this folder of images instead,
             with the MNIST networks sized to its images. Defaults to None.
         verbose: int. Keras progress bar (0, 1 or 2). Defaults to 1.
+        time_limit: float or None. Seconds from this call: stop at the first
+            epoch end after which another epoch would pass them
+            (`callbacks.TimeLimit`); the same call then resumes. Defaults to
+            None (train all `epochs`).
 
     Example:
     >>> import tempfile
@@ -104,6 +110,7 @@ def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike 
     500
     """
     out = Path(out_dir)
+    limit = TimeLimit(time.monotonic() + time_limit) if time_limit else None
     with checkpoints.lock_run_folder(out), _dtype_policy(config.dtype_policy):
         keras.utils.set_random_seed(config.seed)
         data = load_training_data(config.dataset, config.gcn, data_dir, images, config.image_size)
@@ -116,16 +123,18 @@ def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike 
         if not config.pretrain_epochs or config.init_from:
             # A run that starts from another run's checkpoint skips TFD's first stage: its weights are loaded.
             return _fit_stage(config, out, config.epochs, data, _last_stage_networks(config, data, images), verbose,
-                              images)
+                              images, limit=limit)
         # TFD's two stages (tfd_pretrain/pretrain.yaml, then train.yaml): a first
         # generator, then new layers below it and a new discriminator.
         pretrained = _fit_stage(config, out / "pretrain", config.pretrain_epochs, data,
-                                _first_stage_networks(config, data), verbose)
+                                _first_stage_networks(config, data), verbose, limit=limit)
+        if limit and limit.stopped_after:
+            return pretrained  # out of time in the first stage: the same call resumes it
         # A seed of its own, so that the second stage starts the same whether the
         # first was just trained or loaded from its checkpoint.
         keras.utils.set_random_seed(config.seed + 1)
         return _fit_stage(config, out, config.epochs, data, _last_stage_networks(config, data, images, pretrained.generator),
-                          verbose)
+                          verbose, limit=limit)
 
 
 def _first_stage_networks(config: experiments.Experiment, data: TrainingData):
@@ -197,8 +206,11 @@ def _dtype_policy(name: str):
 
 
 def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: TrainingData, networks,
-               verbose: int, images: PathLike | None = None) -> GAN:
-    """Train one stage of `config` for `epochs` in `out`, resuming from its checkpoint; return the trained GAN."""
+               verbose: int, images: PathLike | None = None, limit: TimeLimit | None = None) -> GAN:
+    """Train one stage of `config` for `epochs` in `out`, resuming from its checkpoint; return the trained GAN.
+
+    `limit`, if any, may stop it at an epoch end before `epochs`.
+    """
     out.mkdir(parents=True, exist_ok=True)
     batch_size = config.batch_size * config.d_steps
     steps = len(data.train) // batch_size
@@ -283,6 +295,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         backup,
         *([keras.callbacks.TensorBoard(out / "logs", write_graph=False)] if tensorboard else []),
         TerminateOnNaN(),
+        *([limit] if limit else []),
     ]
     if verbose:
         callbacks.append(Progress(epochs))
@@ -296,6 +309,8 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         shuffle=False,  # `epoch_batches` already orders each epoch by (seed, epoch)
     )
     _save_models(gan, out)
+    if verbose and limit and limit.stopped_after:
+        print(f"stopped after epoch {limit.stopped_after} of {epochs} at the time limit: run the same command to resume")
     if verbose:
         written = sorted(path.name + ("/" if path.is_dir() else "") for path in out.iterdir()
                          if not path.name.startswith(".") and path.suffix != ".sha256")

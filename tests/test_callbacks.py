@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from keras_gan import GAN
-from keras_gan.callbacks import ParzenEvaluation, SampleGrid
+from keras_gan.callbacks import ParzenEvaluation, SampleGrid, TimeLimit
 from keras_gan.evaluation import evaluate_generator
 from tests.test_model import data, tiny_gan
 
@@ -28,6 +28,18 @@ def test_parzen_evaluation_runs_on_the_first_and_every_nth_epoch():
     gan.fit(data(16), batch_size=8, epochs=7, initial_epoch=4, verbose=0,
             callbacks=[Spy(data(20, seed=1), data(30, seed=2), every=3, n_samples=50)])
     assert [value is not None for value in evaluated] == [True, True, False]
+
+
+def test_time_limit_stops_at_an_epoch_end_only_when_another_epoch_would_pass_it():
+    import time
+
+    gan = tiny_gan()
+    passed = TimeLimit(time.monotonic())
+    history = gan.fit(data(16), batch_size=8, epochs=4, verbose=0, callbacks=[passed])
+    assert len(history.history["d_loss"]) == 1 and passed.stopped_after == 1  # the first epoch always ends
+    far = TimeLimit(time.monotonic() + 3600)
+    history = gan.fit(data(16), batch_size=8, epochs=3, verbose=0, callbacks=[far])
+    assert len(history.history["d_loss"]) == 3 and far.stopped_after is None
 
 
 def test_parzen_estimate_reaches_history():
