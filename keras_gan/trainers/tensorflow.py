@@ -2,18 +2,11 @@
 
 import tensorflow as tf
 
+from keras_gan.trainers._stateful import StatefulGANTrainer
 
-class GANTrainer:
+
+class GANTrainer(StatefulGANTrainer):
     """Gradient step of `keras_gan.GAN` under TensorFlow (see `keras_gan.trainers`)."""
-
-    def _register_optimizers(self):
-        pass  # `fit` reads no optimizer of Keras' own here
-
-    def train_step(self, data):
-        return self._train_step(data)
-
-    def test_step(self, data):
-        return self._test_step(data)
 
     def _losses_and_grads(self, fn, variable_lists):
         # One tape for both losses of the simultaneous update: one forward pass.

@@ -1,16 +1,10 @@
 """`GANTrainer` for PyTorch: `torch.autograd.grad` on each loss."""
 
-class GANTrainer:
+from keras_gan.trainers._stateful import StatefulGANTrainer
+
+
+class GANTrainer(StatefulGANTrainer):
     """Gradient step of `keras_gan.GAN` under PyTorch (see `keras_gan.trainers`)."""
-
-    def _register_optimizers(self):
-        pass  # `fit` reads no optimizer of Keras' own here
-
-    def train_step(self, data):
-        return self._train_step(data)
-
-    def test_step(self, data):
-        return self._test_step(data)
 
     def _losses_and_grads(self, fn, variable_lists):
         import torch  # here, not at the top: the module must import where PyTorch is absent (doctest collection)
@@ -29,9 +23,3 @@ class GANTrainer:
 
         with torch.no_grad():
             optimizer.apply(grads, variables)
-
-    def _per_replica(self, loss):
-        return loss
-
-    def _noise_seed(self, seed_generator):
-        return seed_generator
