@@ -119,6 +119,17 @@ def load_generator(name: str) -> keras.Model:
     return load_keras_file(weights_path(name, "generator"))
 
 
+def trained_generator(name: str) -> keras.Model:
+    """The pretrained generator `name` as it trained: for GCN models, the network below its `GCNToDisplay` layer.
+
+    Example:
+    >>> keras_gan.pretrained.trained_generator("cifar10_fc").name
+    'cifar10_fc_generator'
+    """
+    generator = load_generator(name)
+    return generator.layers[0] if get_preset(name)["output_space"] == "gcn_display" else generator
+
+
 def load_gan(name: str) -> GAN:
     """The pretrained GAN `name`, ready to fine-tune with `fit`; its files checked against their sha256.
 
@@ -134,9 +145,7 @@ def load_gan(name: str) -> GAN:
     """
     preset = get_preset(name)
     discriminator = load_keras_file(weights_path(name, "discriminator"))
-    generator = load_generator(name)
-    if preset["output_space"] == "gcn_display":
-        generator = generator.layers[0]
+    generator = trained_generator(name)
     config = config_of(preset)
     steps = preset["data_splits"]["train"] // (config.batch_size * config.d_steps)
     return config.build_gan(steps, networks=(generator, discriminator))

@@ -37,7 +37,7 @@ from keras_gan import architectures, datasets, diagnostics, experiments, plottin
 from keras_gan._checks import check_positive_int
 from keras_gan._io import atomic_folder, atomic_write_json, claim_folder, folder_lock, remove_unclaimed, sha256
 from keras_gan._tf import lazy_tensorflow
-from keras_gan.checkpoints import SHIPPABLE, BestCheckpoint, CorruptFileError, verify_file
+from keras_gan.checkpoints import SHIPPABLE, BestCheckpoint, CorruptFileError, load_keras_file, verify_file
 from keras_gan.datasets.pipeline import load_training_data
 from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
 from keras_gan.figures import write_figures
@@ -358,13 +358,10 @@ def load_networks(model: str) -> tuple[keras.Model, keras.Model | None, dict, bo
     path = Path(model)
     if not path.exists() and model in pretrained.list_models():
         preset = pretrained.get_preset(model)
-        generator = pretrained.load_generator(model)
-        if preset["output_space"] != "pixels":
-            generator = generator.layers[0]  # the network below `GCNToDisplay`, which trained
         discriminator = None
         if "discriminator" in preset["files"]:
-            discriminator = keras.models.load_model(pretrained.weights_path(model, "discriminator"))
-        return generator, discriminator, preset, False
+            discriminator = load_keras_file(pretrained.weights_path(model, "discriminator"))
+        return pretrained.trained_generator(model), discriminator, preset, False
     spec = pretrained.load_model(model)
     if not spec.record:
         raise ValueError(f"{model} has no run.json beside it: its initial weights are rebuilt from the run's "
