@@ -35,7 +35,7 @@ import scipy.linalg
 import scipy.spatial.distance
 
 from keras_gan import pretrained
-from keras_gan.evaluation import Features, classify, load_classifier, metrics, real_images
+from keras_gan.evaluation import Features, classify, load_classifier, metrics
 from keras_gan.evaluation.classifiers import classifier_name
 
 
@@ -91,9 +91,9 @@ def main(argv=None) -> None:
     dataset = spec.dataset()
     samples = spec.generate(args.n, seed=0)
     rng = np.random.default_rng(0)
-    train = real_images(dataset, "train", args.data_dir, spec.output_space)
+    train = spec.output_space.real_images(dataset, "train", args.data_dir)
     train = train[np.sort(rng.permutation(len(train))[: args.n])]
-    test = real_images(dataset, "test", args.data_dir, spec.output_space)[: args.n]
+    test = spec.output_space.real_images(dataset, "test", args.data_dir)[: args.n]
     classifier = load_classifier(dataset)
     classify(samples[:10], classifier)  # trace once, outside the timing
     cpu = sorted({flag for flag in open("/proc/cpuinfo").read().split() if flag in ("avx512f", "amx_bf16")}) \

@@ -23,8 +23,9 @@ from keras_gan import (  # noqa: E402
     priors,
     schedules,
 )
+from keras_gan.datasets.output_space import GCNToDisplay  # noqa: E402
 from keras_gan.export import export_generator  # noqa: E402
-from keras_gan.layers import GCNToDisplay, MaxoutConv2D, MaxoutDense  # noqa: E402
+from keras_gan.layers import MaxoutConv2D, MaxoutDense  # noqa: E402
 from keras_gan.model import GAN, generate  # noqa: E402
 from keras_gan.pretrained import get_preset, list_models, load_gan, load_generator  # noqa: E402
 from keras_gan.version import __version__  # noqa: E402

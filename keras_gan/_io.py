@@ -2,7 +2,9 @@
 
 A failed write (a full disk, a read-only folder) leaves the target as it was
 and raises `WriteError`, one line naming the target, the reason and the fix.
-`folder_lock` lets one process at a time write a folder.
+`folder_lock` lets one process at a time write a folder; `staging_folder` is
+the claimed temporary folder that `atomic_folder`, `keras-gan publish` and
+`keras-gan export` fill before renaming it into place.
 """
 
 import contextlib
@@ -21,6 +23,8 @@ import keras
 
 # Errors of a block written into `atomic_folder` that can only come from writing.
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+# How long a writer waits for another one to create, or rename into place, its folder in the same parent.
+LOCK_WAIT_SECONDS = 60.0
 
 
 class WriteError(OSError):
@@ -83,20 +87,14 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> Path:
     b'hi'
     """
     path = Path(path)
-    # A unique hidden name in the same folder (so the rename is atomic);
-    # unlike `tempfile.mkstemp`, `open` keeps the usual umask permissions.
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+
+    def write_new(temp: Path) -> None:
+        # Unlike `tempfile.mkstemp`, `open` keeps the usual umask permissions.
         with open(temp, "xb") as f:
             write(f)
-        os.replace(temp, path)
-    except BaseException as error:
-        _discard(temp)
-        if isinstance(error, OSError) and not isinstance(error, WriteError):
-            raise WriteError(path, error) from error
-        raise
-    return path
+
+    # A unique hidden name in the same folder, so that the rename is atomic.
+    return _replace_through(path, path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp"), write_new)
 
 
 def atomic_write_json(data: dict, path: Path) -> Path:
@@ -114,10 +112,14 @@ def atomic_save_model(model: keras.Model, path: Path) -> Path:
     """
     path = Path(path)
     # Keras needs the temporary name to end in ".keras" too.
-    temp = path.with_name(f".{uuid.uuid4().hex}.{path.name}")
+    return _replace_through(path, path.with_name(f".{uuid.uuid4().hex}.{path.name}"), model.save)
+
+
+def _replace_through(path: Path, temp: Path, write: Callable[[Path], object]) -> Path:
+    """`write(temp)`, then `temp` replaces `path` in one rename; after a failure `temp` is gone and `path` as it was."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        model.save(temp)
+        write(temp)
         os.replace(temp, path)
     except BaseException as error:
         _discard(temp)
@@ -137,15 +139,76 @@ def sha256(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def atomic_folder(path: Path) -> Iterator[Path]:
+def staging_folder(
+    temp: Path, busy: str | None = None, wait: float = 0.0, tidy: Callable[[], object] | None = None
+) -> Iterator[Path]:
+    """Create the folder `temp` for the block to fill and rename into place, claimed by this process meanwhile.
+
+    The claim (`claim_folder`) is held until the block ends, after its
+    rename, so that another writer never takes a live `temp` for a killed
+    writer's leftover (`remove_unclaimed`). If the block fails, `temp` is
+    removed and the error passes through unchanged.
+
+    Args:
+        temp: Path. The new folder; its parent is created if missing.
+        busy: str or None. With a message, `tidy()` and the creation run
+            under `folder_lock(temp.parent, busy, wait)`. Defaults to None
+            (no lock).
+        wait: float. Seconds to wait for that lock. Defaults to 0.
+        tidy: callable or None. Run before the creation, e.g. to remove
+            killed writers' leftovers. Defaults to None.
+
+    Raises:
+        FolderLockedError: another writer held the lock for `wait` seconds.
+        WriteError: `temp` cannot be created.
+
+    Example:
+    >>> import tempfile
+    >>> parent = Path(tempfile.mkdtemp())
+    >>> with staging_folder(parent / ".tmp-1") as temp:
+    ...     claim_folder(temp) is None  # held by this writer
+    ...     _ = temp.rename(parent / "1")
+    True
+    >>> sorted(p.name for p in parent.iterdir())
+    ['1']
+    """
+    temp = Path(temp)
+    lock = contextlib.nullcontext() if busy is None else folder_lock(temp.parent, busy, wait)
+    try:
+        with lock:
+            if tidy is not None:
+                tidy()
+            temp.parent.mkdir(parents=True, exist_ok=True)
+            temp.mkdir()
+            claim = claim_folder(temp)
+    except FolderLockedError:
+        raise
+    except OSError as error:
+        raise WriteError(temp.parent, error) from error
+    try:
+        yield temp
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    finally:
+        if claim is not None:
+            os.close(claim)
+
+
+@contextlib.contextmanager
+def atomic_folder(
+    path: Path, busy: str | None = None, wait: float = 0.0, tidy: Callable[[], object] | None = None
+) -> Iterator[Path]:
     """Fill a folder so that `path` is replaced whole or not at all.
 
-    Yields a new temporary folder beside `path` to write into. When the
-    block ends without an error, the temporary folder takes the place of
+    Yields a new temporary folder beside `path` to write into
+    (`staging_folder`, which `busy`, `wait` and `tidy` are passed to). When
+    the block ends without an error, the temporary folder takes the place of
     `path` (an existing `path` is removed); after an error it is removed and
     `path` is left as it was.
 
     Raises:
+        FolderLockedError: as `staging_folder`'s.
         WriteError: the folder cannot be written, or the block failed for a
             full disk (`errno.ENOSPC`, `EDQUOT`, `EFBIG`); other errors of the
             block pass through unchanged. Either way `path` is as it was.
@@ -158,32 +221,26 @@ def atomic_folder(path: Path) -> Iterator[Path]:
     ['mnist']
     """
     path = Path(path)
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp.mkdir()
-    except OSError as error:
-        raise WriteError(path, error) from error
-    try:
-        yield temp
-    except BaseException as error:
-        shutil.rmtree(temp, ignore_errors=True)
-        if isinstance(error, OSError) and (isinstance(error, WriteError) or error.errno in _DISK_FULL):
-            raise WriteError(path, error) from error
-        raise
     old = path.with_name(f".{path.name}.{uuid.uuid4().hex}.old")
     try:
-        if path.exists():
-            os.replace(path, old)
-        try:
-            os.replace(temp, path)
-        except OSError:
-            if old.exists():
-                os.replace(old, path)
-            raise
+        with staging_folder(path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp"), busy, wait, tidy) as temp:
+            yield temp
+            try:
+                if path.exists():
+                    os.replace(path, old)
+                try:
+                    os.replace(temp, path)
+                except OSError:
+                    if old.exists():
+                        os.replace(old, path)
+                    raise
+            except OSError as error:
+                raise WriteError(path, error) from error
     except OSError as error:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise WriteError(path, error) from error
+        # The creation's and the rename's failures are `WriteError`s already; the block's count if the disk is full.
+        if isinstance(error, WriteError) or error.errno in _DISK_FULL:
+            raise WriteError(path, error) from error
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -6,7 +6,6 @@ Checkpoints, CSV and TensorBoard scalars come from Keras' own
 epoch's `logs`, which the later callbacks then record.
 """
 
-import json
 import time
 from pathlib import Path
 
@@ -15,10 +14,9 @@ import numpy as np
 
 from keras_gan import plotting
 from keras_gan._checks import check_positive_int
-from keras_gan._io import atomic_write_json
 from keras_gan._tf import lazy_tensorflow
 from keras_gan.evaluation.parzen import evaluate_generator
-from keras_gan.records import machine_description
+from keras_gan.records import add_wall_time, machine_description
 
 tf = lazy_tensorflow("TensorBoard logging")
 
@@ -106,7 +104,7 @@ class WallTime(keras.callbacks.Callback):
         record_path: str or Path. An existing JSON object file (`OUT/run.json`).
 
     Example:
-    >>> import tempfile
+    >>> import json, tempfile
     >>> record = Path(tempfile.mkdtemp()) / "run.json"
     >>> _ = record.write_text("{}")
     >>> timer = WallTime(record); timer.on_train_begin(); timer.on_epoch_end(0)
@@ -124,11 +122,7 @@ class WallTime(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         now = time.monotonic()
-        record = json.loads(self.record_path.read_text())
-        record["wall_time_seconds"] = round(record.get("wall_time_seconds", 0.0) + now - self._last, 3)
-        if self.machine not in record.setdefault("hardware", []):
-            record["hardware"].append(self.machine)
-        atomic_write_json(record, self.record_path)
+        add_wall_time(self.record_path, now - self._last, self.machine)
         self._last = now
 
 
@@ -310,9 +304,9 @@ class SampleQuality(_SampleMetric):
     """Logs the cheap sample-quality metrics every `every` epochs: classifier FID, KID and classes covered.
 
     `n_samples` samples are compared with `real` images in the features of
-    the dataset's frozen classifier (`keras_gan.evaluation.classifiers`):
-    `fid` (`frechet_distance`), `kid` and `kid_std` (`kernel_distance`, in
-    units of 1e-3) and `classes_covered` (`class_statistics`) land in the
+    the dataset's frozen classifier (`keras_gan.evaluation.classifiers`), as
+    `sample_quality` does (`metrics.FEATURE_METRICS`): `fid`, `kid` and
+    `kid_std` (in units of 1e-3) and `classes_covered` land in the
     epoch's `logs`, hence in `History`, the CSV log and TensorBoard. With a few
     thousand images, FID is biased upwards against the full evaluation's
     (`sample_quality`, 10,000 each): compare epochs with each other. Like
@@ -349,16 +343,16 @@ class SampleQuality(_SampleMetric):
         self.classifier = classifier if classifier is not None else load_classifier(dataset)
         self.real = classify(self._space(np.asarray(real)), self.classifier)
 
+    # Of `metrics.FEATURE_METRICS`, the cheap ones, and of their values those logged: a resumed run's CSV log keeps
+    # the columns its first epoch fixed.
+    METRICS = ("fid", "kid", "classes")
+    LOGGED = ("fid", "kid", "kid_std", "classes_covered")
+
     def measure(self, samples) -> dict:
         from keras_gan.evaluation import classify, metrics
 
-        fake = classify(samples, self.classifier)
-        kid = metrics.kernel_distance(self.real.embeddings, fake.embeddings, seed=self.seed)
-        classes = metrics.class_statistics(fake.probabilities, self.real.probabilities)
-        return dict(
-            fid=metrics.frechet_distance(self.real.embeddings, fake.embeddings),
-            kid=1000 * kid.mean, kid_std=1000 * kid.std, classes_covered=classes.covered,
-        )
+        values = metrics.feature_metrics(classify(samples, self.classifier), self.real, None, self.METRICS, self.seed)
+        return {key: values[key] for key in self.LOGGED}
 
 
 class TrainingDiagnostics(_SampleMetric):

@@ -1,4 +1,4 @@
-"""The `keras-gan` command line: train, config, list, sample, info, evaluate, figures, export, diagnose, publish.
+"""The `keras-gan` command line: train, config, list, sample, info, evaluate, reference, figures, export, diagnose, publish.
 
 A MODEL is a pretrained name (`keras-gan list` shows them), a run
 folder written by `keras-gan train` (its `gan.keras` is used), a saved GAN
@@ -16,6 +16,7 @@ from pathlib import Path
 from keras_gan import experiments, pretrained
 from keras_gan._io import FolderLockedError
 from keras_gan.checkpoints import SHIPPABLE
+from keras_gan.datasets import DATASETS, OutputSpace
 from keras_gan.export import DEFAULT_MAX_SAMPLES, export_generator
 from keras_gan.priors import PRIORS
 
@@ -64,7 +65,7 @@ def _sample(args):
     if out.suffix == ".npy":
         atomic_write(out, lambda f: np.save(f, images))
     else:
-        plotting.save_grid(np.clip(spec.display(images), 0.0, 1.0), out)
+        plotting.save_grid(np.clip(spec.output_space.to_display(images), 0.0, 1.0), out)
     print(f"wrote {len(images)} samples to {out}")
 
 
@@ -101,10 +102,18 @@ def _evaluate(args):
     print(report)
 
 
+def _reference(args):
+    from keras_gan.evaluation import data_reference
+
+    result = data_reference(args.dataset, args.data_dir, args.output_space, n_samples=args.n_samples, seed=args.seed)
+    print(f"{args.dataset} ({args.output_space}), data reference ({result.n_samples:,} real training images "
+          f"as samples, seed {args.seed}): {result}")
+
+
 def _train_classifier(args):
     import json
 
-    from keras_gan.evaluation.classifiers import train_classifier
+    from keras_gan.classifier_training import train_classifier
 
     folder = train_classifier(args.dataset, args.run or f"runs/classifiers/{args.dataset}", out=args.out,
                               data_dir=args.data_dir, seed=args.seed, epochs=args.epochs, verbose=args.verbose)
@@ -114,13 +123,12 @@ def _train_classifier(args):
 
 
 def _figures(args):
-    from keras_gan.evaluation import real_images
     from keras_gan.figures import write_figures
 
     spec = pretrained.load_model(args.model, args.latent_prior)
-    train = real_images(spec.dataset(args.dataset), "train", args.data_dir, spec.output_space)
+    train = spec.output_space.real_images(spec.dataset(args.dataset), "train", args.data_dir)
     for path in write_figures(spec.generator, spec.latent_prior, train, args.output, seed=args.seed,
-                              to_display=spec.display):
+                              output_space=spec.output_space):
         print(f"wrote {path}")
 
 
@@ -249,6 +257,16 @@ def build_parser() -> argparse.ArgumentParser:
                                "all for TFD/FER-2013; 0: all)")
     evaluate.add_argument("--protocol", choices=("paper", "refine"), default="paper", help="Parzen's sigma search")
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the samples and real subsets (default 0)")
+
+    reference_help = "a dataset's own Parzen score: real training images as the samples, the ceiling of the models' scores"
+    reference = commands.add_parser("reference", help=reference_help, description=reference_help)
+    reference.add_argument("dataset", choices=sorted(DATASETS), help="the dataset")
+    reference.add_argument("--data-dir", help="folder with the dataset files (default $KERAS_GAN_DATA_DIR)")
+    reference.add_argument("--output-space", type=OutputSpace, choices=list(OutputSpace), default="pixels",
+                           help="the space the Parzen window is fitted in (default pixels)")
+    reference.add_argument("--n-samples", type=_positive_int, default=10000, help="training images used (default 10000)")
+    reference.add_argument("--seed", type=int, default=0, help="seed of the random subset (default 0)")
+    reference.set_defaults(handler=_reference)
 
     figures = model_command("figures", "the paper's Figures 2 (nearest training examples) and 3 (interpolations)",
                             _figures)

@@ -3,13 +3,23 @@
 `EXPERIMENTS[name]` holds what goodfeli/adversarial's YAML file for `name`
 holds (architecture and per-layer initial ranges, batch size, per-network
 learning rates and their decay, the momentum ramp, the noise prior, k, the
-update rule), plus the run settings this package adds (width, epochs, seed,
-XLA, precision, the Parzen monitor). A run is such a configuration with some
-fields changed: `config.override({"g_learning_rate": 0.01})` or
-`keras-gan train mnist --set g_learning_rate=0.01`. Its deviations from the
-paper are the fields that differ from `EXPERIMENTS[config.name]`
-(`deviations(config)`); the run settings in `RUN_SETTINGS` size, seed and
-monitor a run without changing its method and are not deviations.
+update rule), plus the settings this package adds (width, epochs, seed, XLA,
+precision, the monitors). A run is such a configuration with some fields
+changed: `config.override({"g_learning_rate": 0.01})` or
+`keras-gan train mnist --set g_learning_rate=0.01`.
+
+Every field is declared once, with `setting(default, group=..., check=...)`:
+its type (the annotation) says how a value is checked and how `--set` text is
+read, `check` its range or choices, and its group what changing it means:
+
+- `METHOD`, the paper's method (networks, data, optimizers, update rule,
+  precision): a value other than the paper's is a deviation
+  (`deviations(config)`), and a run folder resumes only with the values it
+  was trained with;
+- `SIZE`, the run's size and seed, `MONITORING`, what is measured during the
+  run, and `COMPUTE`, how it is compiled: not deviations (`RUN_SETTINGS`).
+  Of these, a resumed run may change those in `RESUMABLE`: `COMPUTE`'s, and
+  the fields whose declaration says `resumable=True`.
 
 Two facts of the paper's code shape the optimizers:
 - its discriminator objective is `0.5 * (BCE(real) + BCE(fake))`, half of
@@ -22,10 +32,12 @@ Two facts of the paper's code shape the optimizers:
 import dataclasses
 import types
 import typing
+from typing import Any, Callable, NamedTuple
 
 import keras
 
 from keras_gan import architectures, datasets
+from keras_gan._checks import check_positive
 from keras_gan.losses import GENERATOR_LOSSES
 from keras_gan.model import GAN, UPDATES
 from keras_gan.priors import PRIORS
@@ -36,11 +48,137 @@ DTYPE_POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
 # Architectures whose generator ends in pylearn2's `sparse_init` layer under a `max_col_norm` cap (TFD's), which
 # `g_output_max_norm_scale` and `g_output_init_range` change.
 SPARSE_CAPPED_OUTPUT = ("tfd",)
-# Fields that size, seed, compile and monitor a run; changing them is not a deviation from the paper.
-RUN_SETTINGS = ("width", "epochs", "pretrain_epochs", "seed", "jit_compile", "parzen_every", "parzen_samples",
-                "quality_every", "quality_samples", "best_monitor", "diagnostics_every")
 # The validation measures a run can keep its best epoch by (`best.keras`), and which way is better.
 BEST_MONITORS = {"parzen_ll": "max", "fid": "min"}
+
+
+class Group(NamedTuple):
+    """A group of settings, and what changing one of them means.
+
+    Args:
+        name: str. The group's name.
+        deviation: bool. Whether a value other than the paper's is a
+            deviation from the paper (stated on the model card).
+        resumable: bool. Whether a resumed run may change the group's
+            settings; a setting's own declaration may allow it alone.
+
+    Example:
+    >>> [group.name for group in GROUPS if group.deviation]
+    ['method']
+    """
+
+    name: str
+    deviation: bool
+    resumable: bool
+
+
+METHOD = Group("method", deviation=True, resumable=False)
+SIZE = Group("size", deviation=False, resumable=False)
+MONITORING = Group("monitoring", deviation=False, resumable=False)
+COMPUTE = Group("compute", deviation=False, resumable=True)
+GROUPS = (METHOD, SIZE, MONITORING, COMPUTE)
+
+# A check of one setting's value: `check(name, value)` raises one clear `ValueError` if it is out of range.
+Check = Callable[[str, Any], None]
+
+
+def setting(default: Any = dataclasses.MISSING, *, group: Group, check: Check | None = None,
+            resumable: bool | None = None) -> Any:
+    """Declare one field of `Experiment`: its default, its group and the check of its value.
+
+    Its type is the field's annotation: values of another type are refused,
+    and `--set` text is read as that type (`parse_setting`).
+
+    Args:
+        default: The paper's value where all experiments share it. Defaults
+            to none (each experiment gives one).
+        group: Group. What changing the setting means (`METHOD`, `SIZE`,
+            `MONITORING` or `COMPUTE`).
+        check: callable or None. `check(name, value)` refuses a value out of
+            range (`positive`, `one_of(...)`, ...); None values are not
+            checked. Defaults to None (any value of the type).
+        resumable: bool or None. Whether a resumed run may change it.
+            Defaults to None (its group's `resumable`).
+
+    Example:
+    >>> field = dataclasses.fields(Experiment)[4]
+    >>> field.name, field.metadata["group"].name, field.metadata["resumable"]
+    ('epochs', 'size', True)
+    """
+    metadata = {"group": group, "check": check, "resumable": group.resumable if resumable is None else resumable}
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def positive(name: str, value) -> None:
+    """Refuse a value (or any layer's value of a dict of ranges) that is not above 0.
+
+    Example:
+    >>> positive("width", 0.5)
+    """
+    if isinstance(value, dict):
+        for layer, each in value.items():
+            positive(f"{name}.{layer}", each)
+    else:
+        check_positive(name, value)
+
+
+def non_negative(name: str, value) -> None:
+    """Refuse a value below 0.
+
+    Example:
+    >>> non_negative("seed", 0)
+    """
+    if value < 0:
+        raise ValueError(f"`{name}` must be non-negative. Received: {name}={value!r}")
+
+
+def fraction(name: str, value) -> None:
+    """Refuse a value outside [0, 1) (a momentum or a decay).
+
+    Example:
+    >>> fraction("final_momentum", 0.7)
+    """
+    non_negative(name, value)
+    _below_one(name, value)
+
+
+def positive_fraction(name: str, value) -> None:
+    """Refuse a value outside (0, 1) (Adam's beta_1).
+
+    Example:
+    >>> positive_fraction("adam_beta_1", 0.5)
+    """
+    positive(name, value)
+    _below_one(name, value)
+
+
+def _below_one(name: str, value) -> None:
+    if value >= 1:
+        raise ValueError(f"`{name}` must be below 1. Received: {name}={value!r}")
+
+
+def at_least_one(name: str, value) -> None:
+    """Refuse a value below 1 (a learning-rate decay factor).
+
+    Example:
+    >>> at_least_one("decay_factor", 1.000004)
+    """
+    if value < 1:
+        raise ValueError(f"`{name}` must be >= 1. Received: {name}={value!r}")
+
+
+def one_of(choices) -> Check:
+    """A check that refuses values not in `choices` (a tuple, or a registry dict read when checking).
+
+    Example:
+    >>> one_of(OPTIMIZERS)("optimizer", "sgd")
+    """
+
+    def check(name: str, value) -> None:
+        if value not in choices:
+            raise ValueError(f"`{name}` must be one of {list(choices)}. Received: {name}={value!r}")
+
+    return check
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,7 +197,8 @@ class Experiment:
         latent_prior: str. `"uniform"` or `"normal"`.
         g_init_ranges, d_init_ranges: dict. Layer name -> initial range r
             (weights uniform on [-r, r]) of G's and D's layers.
-        pretrain_epochs: int. Epochs of a first stage (TFD), else 0.
+        pretrain_epochs: int. Epochs of a first stage (architectures with
+            one, TFD's), else 0.
         gcn: bool. Whether images are globally contrast normalised.
         width: float. Multiplier of the hidden sizes (1.0: the paper's).
         image_size: int or None. Side of a user's image folder's images
@@ -120,74 +259,57 @@ class Experiment:
     {'g_learning_rate': (0.1, 0.01)}
     """
 
-    name: str
-    architecture: str
-    dataset: str
-    batch_size: int
-    epochs: int
-    d_learning_rate: float
-    g_learning_rate: float
-    latent_prior: str
-    g_init_ranges: dict
-    d_init_ranges: dict
-    pretrain_epochs: int = 0
-    gcn: bool = False
-    width: float = 1.0
-    image_size: int | None = None
-    d_steps: int = 1
-    update: str = "simultaneous"
-    generator_loss: str = "non_saturating"
-    optimizer: str = "sgd"
-    adam_beta_1: float = 0.5
-    initial_momentum: float = 0.5
-    final_momentum: float = 0.7
-    momentum_start: int = 1
-    momentum_saturate: int = 250
-    decay_factor: float = 1.000004
-    min_learning_rate: float = 1e-6
-    center_output: bool = False
-    g_ema_decay: float = 0.0
-    g_output_lr_scale: float = 1.0
-    g_output_max_norm_scale: float = 1.0
-    g_output_init_range: float = 0.0
-    init_from: str = ""
-    seed: int = 0
-    jit_compile: bool | str = "auto"
-    dtype_policy: str = "float32"
-    parzen_every: int = 1
-    parzen_samples: int = 10000
-    quality_every: int = 0
-    quality_samples: int = 2000
-    best_monitor: str = "parzen_ll"
-    diagnostics_every: int = 0
+    name: str = setting(group=METHOD)
+    architecture: str = setting(group=METHOD, check=one_of(architectures.ARCHITECTURES))
+    dataset: str = setting(group=METHOD, check=one_of(datasets.DATASETS))
+    batch_size: int = setting(group=METHOD, check=positive)
+    epochs: int = setting(group=SIZE, check=positive, resumable=True)  # a finished run trains on
+    d_learning_rate: float = setting(group=METHOD, check=positive)
+    g_learning_rate: float = setting(group=METHOD, check=positive)
+    latent_prior: str = setting(group=METHOD, check=one_of(PRIORS))
+    g_init_ranges: dict = setting(group=METHOD, check=positive)
+    d_init_ranges: dict = setting(group=METHOD, check=positive)
+    pretrain_epochs: int = setting(0, group=SIZE, check=non_negative)
+    gcn: bool = setting(False, group=METHOD)
+    width: float = setting(1.0, group=SIZE, check=positive)
+    image_size: int | None = setting(None, group=METHOD, check=positive)
+    d_steps: int = setting(1, group=METHOD, check=positive)
+    update: str = setting("simultaneous", group=METHOD, check=one_of(UPDATES))
+    generator_loss: str = setting("non_saturating", group=METHOD, check=one_of(GENERATOR_LOSSES))
+    optimizer: str = setting("sgd", group=METHOD, check=one_of(OPTIMIZERS))
+    adam_beta_1: float = setting(0.5, group=METHOD, check=positive_fraction)
+    initial_momentum: float = setting(0.5, group=METHOD, check=fraction)
+    final_momentum: float = setting(0.7, group=METHOD, check=fraction)
+    momentum_start: int = setting(1, group=METHOD, check=non_negative)
+    momentum_saturate: int = setting(250, group=METHOD, check=non_negative)
+    decay_factor: float = setting(1.000004, group=METHOD, check=at_least_one)
+    min_learning_rate: float = setting(1e-6, group=METHOD, check=positive)
+    center_output: bool = setting(False, group=METHOD)
+    g_ema_decay: float = setting(0.0, group=METHOD, check=fraction)
+    g_output_lr_scale: float = setting(1.0, group=METHOD, check=positive)
+    g_output_max_norm_scale: float = setting(1.0, group=METHOD, check=non_negative)
+    g_output_init_range: float = setting(0.0, group=METHOD, check=non_negative)
+    init_from: str = setting("", group=METHOD)
+    seed: int = setting(0, group=SIZE, check=non_negative)
+    jit_compile: bool | str = setting("auto", group=COMPUTE, check=one_of((True, False, "auto")))
+    # Precision changes the arithmetic of every update: part of the method, a deviation from the paper's float32.
+    dtype_policy: str = setting("float32", group=METHOD, check=one_of(DTYPE_POLICIES))
+    # The Parzen monitor may change on resume (its column stays); the other monitors add columns to a resumed
+    # run's `log.csv` or change what its `best.keras` keeps.
+    parzen_every: int = setting(1, group=MONITORING, check=non_negative, resumable=True)
+    parzen_samples: int = setting(10000, group=MONITORING, check=positive, resumable=True)
+    quality_every: int = setting(0, group=MONITORING, check=non_negative)
+    quality_samples: int = setting(2000, group=MONITORING, check=positive)
+    best_monitor: str = setting("parzen_ll", group=MONITORING, check=one_of(BEST_MONITORS))
+    diagnostics_every: int = setting(0, group=MONITORING, check=non_negative)
 
     def __post_init__(self):
         for field in dataclasses.fields(self):
-            object.__setattr__(self, field.name, _checked(field, getattr(self, field.name)))
-        choices = {
-            "architecture": tuple(architectures.ARCHITECTURES), "dataset": tuple(datasets.DATASETS),
-            "latent_prior": PRIORS, "update": UPDATES, "generator_loss": tuple(GENERATOR_LOSSES),
-            "optimizer": OPTIMIZERS, "dtype_policy": DTYPE_POLICIES, "jit_compile": (True, False, "auto"),
-            "best_monitor": tuple(BEST_MONITORS),
-        }
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                raise ValueError(f"`{name}` must be one of {list(allowed)}. Received: {name}={getattr(self, name)!r}")
-        for name in ("batch_size", "epochs", "d_learning_rate", "g_learning_rate", "width", "d_steps",
-                     "min_learning_rate", "parzen_samples", "quality_samples", "adam_beta_1", "g_output_lr_scale"):
-            _check_range(name, getattr(self, name), low=0, strict=True)
-        for name in ("pretrain_epochs", "momentum_start", "momentum_saturate", "parzen_every", "quality_every", "seed",
-                     "diagnostics_every", "initial_momentum", "final_momentum", "g_ema_decay",
-                     "g_output_max_norm_scale", "g_output_init_range"):
-            _check_range(name, getattr(self, name), low=0, strict=False)
-        if self.image_size is not None:
-            _check_range("image_size", self.image_size, low=0, strict=True)
-        if self.decay_factor < 1:
-            raise ValueError(f"`decay_factor` must be >= 1. Received: decay_factor={self.decay_factor!r}")
-        if max(self.adam_beta_1, self.final_momentum, self.initial_momentum, self.g_ema_decay) >= 1:
-            raise ValueError("`adam_beta_1`, `initial_momentum`, `final_momentum` and `g_ema_decay` must be below 1. "
-                             f"Received: {self.adam_beta_1}, {self.initial_momentum}, {self.final_momentum}, "
-                             f"{self.g_ema_decay}")
+            value = _checked(field, getattr(self, field.name))
+            object.__setattr__(self, field.name, value)
+            if field.metadata["check"] and value is not None:
+                field.metadata["check"](field.name, value)
+        # Checks across fields.
         if self.best_monitor == "fid" and not self.quality_every:
             raise ValueError("`best_monitor='fid'` keeps the epoch of the lowest validation FID, which only "
                              "`quality_every` > 0 measures. Received: quality_every=0")
@@ -200,8 +322,6 @@ class Experiment:
             if set(given) != set(paper):
                 raise ValueError(f"`{name}` of architecture {self.architecture!r} must name the layers "
                                  f"{sorted(paper)}. Received: {sorted(given)}")
-            for layer, value in given.items():
-                _check_range(f"{name}.{layer}", value, low=0, strict=True)
         if self.g_output_lr_scale != 1 and self.optimizer != "sgd":
             raise ValueError(f"`g_output_lr_scale` scales momentum SGD's learning rate (pylearn2's `W_lr_scale`); it "
                              f"needs optimizer='sgd'. Received: optimizer={self.optimizer!r}")
@@ -347,42 +467,72 @@ def _copy(value):
     return dict(value) if isinstance(value, dict) else value
 
 
-def _checked(field: dataclasses.Field, value):
-    """`value` if it has the field's type (an int where a float is due becomes a float); else one clear error."""
-    allowed = typing.get_args(field.type) if isinstance(field.type, types.UnionType) else (field.type,)
-    for kind in allowed:
-        if kind is type(None) and value is None:
-            return value
-        if kind is bool and isinstance(value, bool):
-            return value
-        if kind is int and isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        if kind is str and isinstance(value, str):
-            return value
-        if kind is dict and isinstance(value, dict) and all(_is_number(v) for v in value.values()):
-            return {str(layer): float(v) for layer, v in value.items()}
-    words = {type(None): "None", dict: "a dict of layer names to numbers", float: "a number", int: "an integer",
-             str: "a string", bool: "true or false"}
-    names = " or ".join(words[kind] for kind in allowed)
-    raise ValueError(f"`{field.name}` must be {names}. Received: {field.name}={value!r}")
-
-
 def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _check_range(name: str, value, low: float, strict: bool) -> None:
-    if value < low or (strict and value == low):
-        raise ValueError(f"`{name}` must be {'positive' if strict else 'non-negative'}. Received: {name}={value!r}")
+def _read_bool(text: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise ValueError(text)
+    return text.lower() == "true"
+
+
+def _read_none(text: str) -> None:
+    if text.lower() != "none":
+        raise ValueError(text)
+
+
+class _Type(NamedTuple):
+    """How values of one field type are checked, stored and read from `--set` text."""
+
+    words: str  # what a value must be, in an error
+    written: str  # what `--set` text must be, in an error
+    accepts: Callable[[Any], bool]
+    stored: Callable[[Any], Any]  # an accepted value as the field holds it
+    read: Callable[[str], Any]  # `--set` text as a value; ValueError if it is not one
+
+
+_TYPES = {
+    bool: _Type("true or false", "true/false", lambda value: isinstance(value, bool), bool, _read_bool),
+    int: _Type("an integer", "an integer", lambda value: _is_number(value) and isinstance(value, int), int, int),
+    # An int where a float is due becomes a float.
+    float: _Type("a number", "a number", _is_number, float, float),
+    str: _Type("a string", "a word", lambda value: isinstance(value, str), str, str),
+    type(None): _Type("None", "none", lambda value: value is None, lambda value: None, _read_none),
+    # Init ranges: `--set g_init_ranges.LAYER=R` sets one layer's range, a number.
+    dict: _Type("a dict of layer names to numbers", "a number",
+                lambda value: isinstance(value, dict) and all(_is_number(v) for v in value.values()),
+                lambda value: {str(layer): float(v) for layer, v in value.items()}, float),
+}
+
+
+def _types(field: dataclasses.Field) -> list[_Type]:
+    """The `_TYPES` of a field's annotation (`int | None`: both)."""
+    kinds = typing.get_args(field.type) if isinstance(field.type, types.UnionType) else (field.type,)
+    return [_TYPES[kind] for kind in kinds]
+
+
+def _checked(field: dataclasses.Field, value):
+    """`value` as the field stores it if it has the field's type; else one clear error."""
+    for kind in _types(field):
+        if kind.accepts(value):
+            return kind.stored(value)
+    names = " or ".join(kind.words for kind in _types(field))
+    raise ValueError(f"`{field.name}` must be {names}. Received: {field.name}={value!r}")
+
+
+# The settings that size, seed, monitor and compile a run: changing them is not a deviation from the paper.
+RUN_SETTINGS = tuple(field.name for field in dataclasses.fields(Experiment) if not field.metadata["group"].deviation)
+# The settings a resumed run may change.
+RESUMABLE = tuple(field.name for field in dataclasses.fields(Experiment) if field.metadata["resumable"])
 
 
 def deviations(config: Experiment) -> dict:
     """`{setting: (paper value, run value)}` for every setting of the run that differs from the paper's.
 
-    Init ranges are compared layer by layer (`"g_init_ranges.y"`); the run
-    settings of `RUN_SETTINGS` (width, epochs, seed, ...) are not deviations.
+    Init ranges are compared layer by layer (`"g_init_ranges.y"`); the
+    settings of the groups that are not the method (`RUN_SETTINGS`: width,
+    epochs, seed, ...) are not deviations.
 
     Example:
     >>> deviations(EXPERIMENTS["cifar10_fc"].override({"g_init_ranges.y": 0.1, "seed": 3}))
@@ -390,6 +540,19 @@ def deviations(config: Experiment) -> dict:
     """
     return {key: values for key, values in _differences(config.paper(), config).items()
             if key.partition(".")[0] not in RUN_SETTINGS}
+
+
+def unresumable_changes(recorded: Experiment, config: Experiment) -> list[str]:
+    """One `"setting: recorded -> new"` line per setting a resumed run may not change (not in `RESUMABLE`).
+
+    Example:
+    >>> paper = EXPERIMENTS["mnist"]
+    >>> unresumable_changes(paper, paper.override({"epochs": 400, "update": "alternating"}))
+    ['update: simultaneous -> alternating']
+    """
+    return [f"{field.name}: {getattr(recorded, field.name)} -> {getattr(config, field.name)}"
+            for field in dataclasses.fields(config)
+            if field.name not in RESUMABLE and getattr(recorded, field.name) != getattr(config, field.name)]
 
 
 def _leaves(config: Experiment) -> dict:
@@ -424,29 +587,15 @@ def parse_setting(config: Experiment, text: str) -> tuple[str, typing.Any]:
     if not sep or not key:
         raise ValueError(f"A setting must be written FIELD=VALUE. Received: {text!r}")
     fields = {field.name: field for field in dataclasses.fields(config)}
-    name = key.partition(".")[0]
-    if name not in fields or name == "name":
+    name, dot, _ = key.partition(".")
+    if name not in fields or name == "name" or (dot and fields[name].type is not dict):
         config.override({key: None})  # raises the error that lists the valid settings
-    kinds = typing.get_args(fields[name].type) if isinstance(fields[name].type, types.UnionType) else (fields[name].type,)
-    word = raw.strip()
-    if "." in key or kinds[0] is dict:
-        kinds = (float,)
-    for kind in kinds:
-        if kind is bool and word.lower() in ("true", "false"):
-            return key, word.lower() == "true"
-        if kind is type(None) and word.lower() == "none":
-            return key, None
+    for kind in _types(fields[name]):
         try:
-            if kind is int:
-                return key, int(word)
-            if kind is float:
-                return key, float(word)
+            return key, kind.read(raw.strip())
         except ValueError:
             continue
-        if kind is str and not (bool in kinds and word.lower() in ("true", "false")):
-            return key, word
-    expected = " or ".join({bool: "true/false", int: "an integer", float: "a number", str: "a word",
-                            type(None): "none"}[kind] for kind in kinds)
+    expected = " or ".join(kind.written for kind in _types(fields[name]))
     raise ValueError(f"`{key}` must be {expected}. Received: {key}={raw!r}")
 
 

@@ -15,9 +15,6 @@ with three signatures:
 The export needs only TensorFlow to load: no Keras, no keras_gan.
 """
 
-import os
-import re
-import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -25,8 +22,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from keras_gan._checks import check_positive_int
-from keras_gan._io import FolderLockedError, claim_folder, folder_lock, remove_unclaimed
+from keras_gan._checks import check_positive_int, is_model_name
+from keras_gan._io import LOCK_WAIT_SECONDS, WriteError, folder_lock, remove_unclaimed, staging_folder
 from keras_gan._tf import lazy_tensorflow
 from keras_gan.priors import PRIORS, sample_latent
 
@@ -40,15 +37,11 @@ LIMITS_SIGNATURE = "limits"
 OUTPUT_KEY = "images"
 MAX_SAMPLES_KEY = "max_samples"
 
-# TF Serving puts the model name in URLs and reads versions from directory names.
-_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _PROBE_SIZE = 8
 _PROBE_SEED = 1234
 _TOLERANCE = 1e-5
 DEFAULT_MAX_SAMPLES = 10000
 _INT32_MAX = 2**31 - 1  # `num_samples` is an int32
-# How long an export waits for another one to finish choosing and renaming its version.
-_LOCK_WAIT_SECONDS = 60.0
 
 
 def _generator_server(generator: keras.Model, latent_dim: int, latent_prior: str, max_samples: int):
@@ -191,16 +184,15 @@ def _check_generator(generator: Any, latent_dim: int | None) -> int:
 
 
 def _check_name_and_version(name: Any, version: Any) -> None:
-    if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
+    # TF Serving puts the model name in URLs and reads versions from directory names.
+    if not is_model_name(name):
         raise ValueError(
             "`name` must be a model name of letters, digits, '_', '.' and '-' that "
             "starts with a letter or digit (it becomes a directory and a URL part). "
             f"Received: name={name!r}"
         )
-    if version is not None and (
-        not isinstance(version, int) or isinstance(version, bool) or version < 1
-    ):
-        raise ValueError(f"`version` must be a positive integer. Received: version={version!r}")
+    if version is not None:
+        check_positive_int("version", version)
 
 
 def _make_dirs(path: Path) -> list[Path]:
@@ -362,62 +354,47 @@ def export_generator(
     if version is not None:
         _check_free(model_dir, name, version)
     busy = (
-        f"Another export to {str(model_dir)!r} held its lock for {_LOCK_WAIT_SECONDS:.0f} s; "
+        f"Another export to {str(model_dir)!r} held its lock for {LOCK_WAIT_SECONDS:.0f} s; "
         "wait for it to finish, then export again."
     )
-    # Not all digits, so TF Serving ignores it until the rename.
-    tmp = model_dir / f".tmp-{uuid.uuid4().hex}"
-    claim = None
     try:
-        # Created and claimed under the lock, so no other export takes it for a killed one's leftover.
-        with folder_lock(model_dir, busy, wait=_LOCK_WAIT_SECONDS):
-            tmp.mkdir()
-            claim = claim_folder(tmp)
-    except FolderLockedError:
+        # Not all digits, so TF Serving ignores it until the rename.
+        with staging_folder(model_dir / f".tmp-{uuid.uuid4().hex}", busy, LOCK_WAIT_SECONDS) as tmp:
+            server = _generator_server(generator, latent_dim, latent_prior, max_samples)
+            try:
+                tf.saved_model.save(
+                    server,
+                    str(tmp),
+                    signatures={
+                        SERVING_SIGNATURE: server.serve,
+                        SAMPLE_SIGNATURE: server.sample,
+                        LIMITS_SIGNATURE: server.limits,
+                    },
+                )
+            except (OSError, tf.errors.OpError) as err:
+                reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err).splitlines()[0]
+                raise OSError(
+                    f"Cannot write the export in {str(model_dir)!r} ({reason}); nothing was written and "
+                    "existing versions are unchanged: free some space or pass another `export_dir`."
+                ) from err
+            _validate(tmp, generator, latent_prior, latent_dim, min(_PROBE_SIZE, max_samples), max_samples)
+            # One export at a time chooses a version and renames into it, and removes killed exports' leftovers.
+            with folder_lock(model_dir, busy, wait=LOCK_WAIT_SECONDS):
+                remove_unclaimed([path for path in model_dir.glob(".tmp-*") if path != tmp])
+                if version is None:
+                    version = _next_version(model_dir)
+                else:
+                    _check_free(model_dir, name, version, while_exporting=True)
+                target = model_dir / str(version)
+                tmp.rename(target)
+    except BaseException as err:
         _remove_empty(created)
-        raise
-    except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
-        _remove_empty(created)
-        raise OSError(
-            f"Cannot write in {str(model_dir)!r}: {err}. "
-            "Pass an `export_dir` that is a writable directory."
-        ) from err
-    try:
-        server = _generator_server(generator, latent_dim, latent_prior, max_samples)
-        try:
-            tf.saved_model.save(
-                server,
-                str(tmp),
-                signatures={
-                    SERVING_SIGNATURE: server.serve,
-                    SAMPLE_SIGNATURE: server.sample,
-                    LIMITS_SIGNATURE: server.limits,
-                },
-            )
-        except (OSError, tf.errors.OpError) as err:
-            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err).splitlines()[0]
+        if isinstance(err, WriteError):  # The temporary folder could not be created.
             raise OSError(
-                f"Cannot write the export in {str(model_dir)!r} ({reason}); nothing was written and "
-                "existing versions are unchanged: free some space or pass another `export_dir`."
-            ) from err
-        _validate(tmp, generator, latent_prior, latent_dim, min(_PROBE_SIZE, max_samples), max_samples)
-        # One export at a time chooses a version and renames into it, and removes killed exports' leftovers.
-        with folder_lock(model_dir, busy, wait=_LOCK_WAIT_SECONDS):
-            remove_unclaimed([path for path in model_dir.glob(".tmp-*") if path != tmp])
-            if version is None:
-                version = _next_version(model_dir)
-            else:
-                _check_free(model_dir, name, version, while_exporting=True)
-            target = model_dir / str(version)
-            tmp.rename(target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        _remove_empty(created)
+                f"Cannot write in {str(model_dir)!r}: {err.__cause__}. "
+                "Pass an `export_dir` that is a writable directory."
+            ) from err.__cause__
         raise
-    finally:
-        if claim is not None:
-            os.close(claim)
     return target
 
 

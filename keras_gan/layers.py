@@ -14,7 +14,6 @@ import keras
 from keras import ops
 
 from keras_gan._checks import check_positive_int
-from keras_gan.datasets.cifar10 import display_gcn
 
 
 def _check_max_norm(max_norm) -> None:
@@ -280,27 +279,3 @@ class UntiedBias(keras.layers.Layer):
         config = super().get_config()
         config["bias_initializer"] = keras.initializers.serialize(self.bias_initializer)
         return config
-
-
-@keras.saving.register_keras_serializable(package="keras_gan")
-class GCNToDisplay(keras.layers.Layer):
-    """Maps globally contrast-normalised images to displayable images in [0, 1].
-
-    pylearn2's `CIFAR10.adjust_for_viewer` (the formula of
-    `keras_gan.datasets.gcn_to_display`, applied to numpy arrays): each image is divided by its largest
-    absolute value, to [-1, 1], then mapped linearly to [0, 1]; all-zero
-    images become uniform 0.5. Put after a generator trained on GCN images, it
-    makes the generator's outputs displayable wherever it is used (`generate`,
-    `keras-gan sample`, a TF Serving export). It has no weights and no
-    arguments beyond a layer's own.
-
-    Example:
-    >>> GCNToDisplay()(keras.ops.convert_to_tensor([[[-2.0, 1.0]]])).numpy().tolist()
-    [[[0.0, 0.75]]]
-    """
-
-    def call(self, inputs):
-        return display_gcn(inputs)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape

@@ -18,11 +18,10 @@ import keras
 
 from keras_gan._io import sha256
 from keras_gan.checkpoints import load_keras_file, verify_file
-from keras_gan.datasets import gcn_to_display
-from keras_gan.evaluation.scoring import check_output_space
+from keras_gan.datasets.output_space import OutputSpace
 from keras_gan.model import GAN, generate
 from keras_gan.priors import PRIORS
-from keras_gan.records import config_of, recorded_parzen_space
+from keras_gan.records import config_of
 
 
 def _root() -> Path:
@@ -126,8 +125,7 @@ def trained_generator(name: str) -> keras.Model:
     >>> keras_gan.pretrained.trained_generator("cifar10_fc").name
     'cifar10_fc_generator'
     """
-    generator = load_generator(name)
-    return generator.layers[0] if get_preset(name)["output_space"] == "gcn_display" else generator
+    return OutputSpace(get_preset(name)["output_space"]).unwrap(load_generator(name))
 
 
 def load_gan(name: str) -> GAN:
@@ -158,7 +156,7 @@ class ModelSpec:
         generator: `keras.Model`. The generator.
         latent_prior: str. Its noise prior.
         record: dict. Its `run.json` or registry metadata (may be empty).
-        output_space: str. One of `keras_gan.evaluation.OUTPUT_SPACES`:
+        output_space: `keras_gan.datasets.OutputSpace` or its name:
             `"pixels"`, `"gcn"` (a CIFAR-10 training run's generator) or
             `"gcn_display"` (a shipped CIFAR-10 generator). Defaults to `"pixels"`.
         gan: `GAN` or None. The whole GAN, when it was loaded. Defaults to None.
@@ -168,20 +166,16 @@ class ModelSpec:
     (16, 28, 28, 1)
     """
 
-    def __init__(self, generator, latent_prior: str, record: dict, output_space: str = "pixels", gan=None):
-        check_output_space(output_space)
+    def __init__(self, generator, latent_prior: str, record: dict,
+                 output_space: OutputSpace = OutputSpace.PIXELS, gan=None):
         self.generator = generator
         self.latent_prior = latent_prior
         self.record = record
-        self.output_space = output_space
+        self.output_space = OutputSpace(output_space)
         self.gan = gan
 
     def generate(self, n: int, seed: int | None = None):
         return generate(self.generator, self.latent_prior, n, seed=seed)
-
-    def display(self, images):
-        """`images` from this generator, mapped to [0, 1] for viewing (GCN outputs through `gcn_to_display`)."""
-        return gcn_to_display(images) if self.output_space == "gcn" else images
 
     def dataset(self, override: str | None = None) -> str:
         """`override`, else the dataset the model was trained on, as its record says."""
@@ -191,14 +185,9 @@ class ModelSpec:
         return name
 
 
-def _output_space(record: dict) -> str:
-    # Shipped models record it. A training run's generator is in its training
-    # space, which the run's curve space names (a user's folder is never GCN,
-    # even under a CIFAR-10 experiment).
-    if "output_space" in record:
-        return record["output_space"]
-    gcn = bool(record) and config_of(record).gcn
-    return "pixels" if recorded_parzen_space(record, gcn) == "pixels" else "gcn"
+def _output_space(record: dict) -> OutputSpace:
+    # An empty record (a bare generator's) has no configuration: its outputs are taken as pixels.
+    return OutputSpace.of_record(record, gcn=bool(record) and config_of(record).gcn)
 
 
 def load_model(model: str, latent_prior: str | None = None) -> ModelSpec:

@@ -28,21 +28,20 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Iterator
 
 import keras
 import numpy as np
 
 from keras_gan import architectures, datasets, diagnostics, experiments, plotting, pretrained, training
-from keras_gan._checks import check_positive_int
-from keras_gan._io import atomic_folder, atomic_write_json, claim_folder, folder_lock, remove_unclaimed, sha256
+from keras_gan._checks import check_positive_int, is_model_name
+from keras_gan._io import LOCK_WAIT_SECONDS, atomic_folder, atomic_write_json, remove_unclaimed, sha256
 from keras_gan._tf import lazy_tensorflow
 from keras_gan.checkpoints import SHIPPABLE, BestCheckpoint, CorruptFileError, load_keras_file, verify_file
+from keras_gan.datasets.output_space import OutputSpace
 from keras_gan.datasets.pipeline import load_training_data
-from keras_gan.evaluation import ParzenResult, data_reference, real_images, score
+from keras_gan.evaluation import ParzenResult, data_reference, score
 from keras_gan.figures import write_figures
-from keras_gan.layers import GCNToDisplay
-from keras_gan.records import config_of, deviation_lines, machine_description, output_space, recorded_parzen_space
+from keras_gan.records import config_of, deviation_lines, machine_description
 
 tf = lazy_tensorflow("Publishing a run")
 
@@ -50,10 +49,6 @@ tf = lazy_tensorflow("Publishing a run")
 PAPER_SCORES = {"mnist": (225.0, 2.0), "tfd": (2057.0, 26.0)}
 
 DATASET_NAMES = {"mnist": "MNIST", "tfd": "TFD", "fer2013": "FER-2013", "cifar10": "CIFAR-10"}
-
-_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-# How long a publish waits for another one to create its staging folder or clear leftovers.
-_LOCK_WAIT_SECONDS = 60.0
 
 
 def publish_run(
@@ -103,7 +98,7 @@ def publish_run(
     >>> publish_run(run, "tiny", data_dir="../shared/data", n_samples=100, root=zoo).name
     'tiny'
     """
-    if not isinstance(name, str) or not _NAME_PATTERN.fullmatch(name):
+    if not is_model_name(name):
         raise ValueError(
             f"`name` must be letters, digits, '_', '.' or '-', starting with a letter or digit. Received: name={name!r}"
         )
@@ -123,7 +118,8 @@ def publish_run(
             f"Only runs on the paper's datasets {tuple(datasets.DATASETS)} can be scored and published. "
             f"Received: a run on {dataset!r}"
         )
-    space = output_space(config.gcn)
+    trained_space = OutputSpace.trained(config.gcn)
+    space = trained_space.shown  # what ships, and what is scored
     notes_text = None if notes is None else Path(notes).read_text(encoding="utf-8")
     verify_file(run_dir / "gan.keras", fix="restore it, or run the run's `keras-gan train` command again to rewrite it")
     gan = keras.models.load_model(run_dir / "gan.keras")
@@ -138,16 +134,19 @@ def publish_run(
     if checkpoint == "best":
         gan, chosen = _best_checkpoint(run_dir)
     folder = Path(root or pretrained._root()) / name
-    with _staged(folder) as staging:
+    busy = (f"Another publish in {folder.parent} held its lock for {LOCK_WAIT_SECONDS:.0f} s; "
+            "wait for it to finish, then publish again.")
+    # Killed publishes' leftovers are removed, and the staging folder created, under the registry folder's lock.
+    with atomic_folder(folder, busy, LOCK_WAIT_SECONDS, tidy=lambda: remove_leftovers(folder)) as staging:
         generator_path = staging / "generator.keras"
-        shipped_generator(gan.sampling_generator, space).save(generator_path)
+        trained_space.wrap(gan.sampling_generator).save(generator_path)
         discriminator_path = staging / "discriminator.keras"
         gan.discriminator.save(discriminator_path)
         # Score and draw what ships: the file, loaded back.
         spec = pretrained.ModelSpec(keras.models.load_model(generator_path), gan.latent_prior, record, space)
         result = score(spec, dataset, data_dir, space, n_samples=n_samples, seed=seed)
         reference = data_reference(dataset, data_dir, space, n_samples=n_samples, seed=seed)
-        train = real_images(dataset, "train", data_dir, space)
+        train = space.real_images(dataset, "train", data_dir)
         write_figures(spec.generator, spec.latent_prior, train, staging, seed=seed)
         shutil.copyfile(run_dir / "log.csv", staging / "log.csv")
         if pretrain is not None:
@@ -165,7 +164,7 @@ def publish_run(
             "checkpoint": chosen,
             **{key: record[key] for key in ("data_source", "data_sha256", "keras_version", "tensorflow_version")},
             "output_space": space,
-            "parzen_space": recorded_parzen_space(record, config.gcn),
+            "parzen_space": OutputSpace.of_curve(record, config.gcn),
             "latent_dim": gan.latent_dim,
             "image_shape": list(spec.generator.output_shape[1:]),
             "generator_parameters": spec.generator.count_params(),
@@ -188,8 +187,8 @@ def publish_run(
                 },
                 "data_reference": {
                     **_score_entry(reference, seed),
-                    "command": f"python -m benchmarks.data_reference --dataset {dataset} --output-space "
-                               f"{space} --n-samples {n_samples} --seed {seed} --data-dir DATA",
+                    "command": f"keras-gan reference {dataset} --output-space {space} --n-samples {n_samples} "
+                               f"--seed {seed} --data-dir DATA",
                 },
                 "paper": _paper_score(config.name, dataset),
             },
@@ -199,32 +198,6 @@ def publish_run(
         atomic_write_json(metadata, staging / "metadata.json")
         (staging / "model_card.md").write_text(model_card(metadata), encoding="utf-8")
     return folder
-
-
-@contextlib.contextmanager
-def _staged(folder: Path) -> Iterator[Path]:
-    """`atomic_folder(folder)`, after removing what killed publishes of `folder` left; its staging folder claimed.
-
-    Under the registry folder's lock, leftovers are removed and the staging
-    folder is created and claimed (see `keras_gan._io.claim_folder`); the claim
-    is held until the staging folder has been renamed into place, so a
-    concurrent publish never takes a live one for a leftover.
-    """
-    claims = []
-    busy = (f"Another publish in {folder.parent} held its lock for {_LOCK_WAIT_SECONDS:.0f} s; "
-            "wait for it to finish, then publish again.")
-    with contextlib.ExitStack() as stack:
-        stack.callback(_release, claims)  # Runs last: after the rename.
-        with folder_lock(folder.parent, busy, wait=_LOCK_WAIT_SECONDS):
-            remove_leftovers(folder)
-            staging = stack.enter_context(atomic_folder(folder))
-            claims += [fd for fd in [claim_folder(staging)] if fd is not None]
-        yield staging
-
-
-def _release(claims: list) -> None:
-    for fd in claims:
-        os.close(fd)
 
 
 def leftovers(folder: Path) -> list[Path]:
@@ -249,7 +222,7 @@ def remove_leftovers(folder: Path) -> list[Path]:
     (the previous model, moved aside just before the new one is renamed into
     place) is put back when a kill left no model at `folder`, and removed
     otherwise; either only when no live publish of `folder` is under way.
-    Call it under the registry folder's lock (`_staged` does).
+    Call it under the registry folder's lock (`publish_run` does).
 
     Example:
     >>> import tempfile
@@ -290,22 +263,6 @@ def _best_checkpoint(run_dir: Path) -> tuple[keras.Model, dict]:
         chosen = {"selected": "best validation Parzen estimate", "epoch": record["epoch"],
                   "validation_estimate": record["parzen_ll"]}
     return keras.models.load_model(path), chosen
-
-
-def shipped_generator(generator: keras.Model, space: str) -> keras.Model:
-    """The generator users get: in `space` "gcn_display" it is followed by `GCNToDisplay`, so its outputs are in [0, 1].
-
-    Args:
-        generator: `keras.Model`. A trained generator.
-        space: str. `records.output_space(config.gcn)` of its run.
-
-    Example:
-    >>> shipped_generator(gan.generator, "pixels") is gan.generator
-    True
-    """
-    if space == "pixels":
-        return generator
-    return keras.Sequential([generator, GCNToDisplay(name="gcn_to_display")], name=f"{generator.name}_display")
 
 
 def run_diagnostics(generator: keras.Model, discriminator: keras.Model | None, record: dict, data_dir=None,

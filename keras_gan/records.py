@@ -1,20 +1,25 @@
 """Run records: what a `keras-gan train` run writes to `OUT/run.json`, and the machine it ran on.
 
-A record holds the run's whole configuration (`config`, an
+A record (`RunRecord`) holds the run's whole configuration (`config`, an
 `experiments.Experiment` as a dict), its deviations from the paper, the
 command that reproduces it, the data it read (name, file, sha256), the
-parameter counts, the library versions and, growing at every epoch end, the
-wall time and the machines. `config_of(record)` gives the configuration back,
-also from records written before configurations existed.
+parameter counts, the library versions and, growing at every epoch end
+(`add_wall_time`), the wall time and the machines. `read_record(path)` reads
+one back and `config_of(record)` gives its configuration, also from records
+written before configurations existed.
 """
 
+import dataclasses
+import json
 import os
 import platform
 import sys
+from pathlib import Path
 
 import keras
 
 from keras_gan import datasets, experiments
+from keras_gan._io import atomic_write_json
 
 
 def machine_description() -> str:
@@ -61,30 +66,108 @@ def tensorflow_version() -> str | None:
     return getattr(module, "__version__", None)
 
 
-def output_space(gcn: bool) -> str:
-    """The space a published generator's samples are in: a GCN model's are mapped back to display images.
+@dataclasses.dataclass(frozen=True)
+class RunRecord:
+    """`OUT/run.json`: what one stage of a `keras-gan train` run trained, on what data and with which libraries.
 
-    Example:
-    >>> output_space(gcn=True)
-    'gcn_display'
-    """
-    return "gcn_display" if gcn else "pixels"
-
-
-def recorded_parzen_space(record: dict, gcn: bool) -> str:
-    """The space of a run's `parzen_ll` column: `"pixels"`, `"gcn_display"` or `"gcn"`.
+    `training.train` writes it at the start of every call (`write`); the
+    `WallTime` callback adds each epoch's time and machine (`add_wall_time`).
 
     Args:
-        record: dict. The run's `run.json`.
-        gcn: bool. Whether the run trained on contrast-normalised images.
-
-    Runs recorded before `parzen_space` existed scored GCN runs in GCN space.
+        experiment: str. The paper's experiment the run is based on.
+        config: dict. The whole configuration (`Experiment.to_dict()`).
+        deviations: list of str. Its deviations from the paper (`deviation_lines`).
+        command: str. The `keras-gan train` command that reproduces the run.
+        stage_epochs: int. Epochs of this stage.
+        dataset: str. The training data's name (a folder's path for `--images`).
+        data_source: str. The file it was read from, or "tensorflow-datasets".
+        data_sha256: str or None. That file's sha256.
+        train_examples, steps_per_epoch: int. Training images, updates per epoch.
+        generator_parameters, discriminator_parameters: int. Parameter counts.
+        parzen_space: str. The space of `log.csv`'s `parzen_ll`.
+        tf_enable_onednn_opts: str or None. `TF_ENABLE_ONEDNN_OPTS`, which
+            changes TensorFlow's CPU kernels.
+        keras_version, keras_backend: str. Keras and its backend.
+        tensorflow_version: str or None. TensorFlow's, where it was used.
+        wall_time_seconds: float. Training time over all sessions. Defaults to 0.
+        hardware: list of str. The machines that trained it. Defaults to none.
 
     Example:
-    >>> recorded_parzen_space({}, gcn=True)
-    'gcn'
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "run.json"
+    >>> config = experiments.get("mnist")
+    >>> record = RunRecord("mnist", config.to_dict(), [], "keras-gan train mnist", 300, "mnist", "mnist.pkl.gz",
+    ...                    None, 50000, 500, 1, 1, "pixels", None, keras.__version__, None, "jax")
+    >>> _ = record.write(path)
+    >>> config_of(read_record(path)) == config
+    True
     """
-    return record.get("parzen_space", "gcn" if gcn else "pixels")
+
+    experiment: str
+    config: dict
+    deviations: list
+    command: str
+    stage_epochs: int
+    dataset: str
+    data_source: str
+    data_sha256: str | None
+    train_examples: int
+    steps_per_epoch: int
+    generator_parameters: int
+    discriminator_parameters: int
+    parzen_space: str
+    tf_enable_onednn_opts: str | None
+    keras_version: str
+    tensorflow_version: str | None
+    keras_backend: str
+    wall_time_seconds: float = 0.0
+    hardware: list = dataclasses.field(default_factory=list)
+
+    def write(self, path: str | os.PathLike) -> Path:
+        """Write the record to `path` atomically: a crash leaves the previous one whole."""
+        return atomic_write_json(dataclasses.asdict(self), Path(path))
+
+
+def read_record(path: str | os.PathLike) -> dict:
+    """The JSON object of a run record (also an older flat one, which `config_of` reads), with one clear error.
+
+    Raises:
+        FileNotFoundError: there is no file at `path`.
+        ValueError: the file is not a JSON object.
+
+    Example:
+    >>> read_record("checkpoints/mnist/run.json")["experiment"]
+    'mnist'
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: a `keras-gan train` run folder holds its run record there.")
+    try:
+        record = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        record = error
+    if not isinstance(record, dict):
+        raise ValueError(f"{path} is not a run record (a JSON object): restore it from a copy of the run folder.")
+    return record
+
+
+def add_wall_time(path: str | os.PathLike, seconds: float, machine: str) -> None:
+    """Add `seconds` to the record's `wall_time_seconds` and `machine` to its `hardware`, atomically.
+
+    The rest of the record is left as it is.
+
+    Example:
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "run.json"
+    >>> _ = path.write_text('{"wall_time_seconds": 1.5}')
+    >>> add_wall_time(path, 2.0, "a machine"); read_record(path)
+    {'hardware': ['a machine'], 'wall_time_seconds': 3.5}
+    """
+    record = read_record(path)
+    record["wall_time_seconds"] = round(record.get("wall_time_seconds", 0.0) + seconds, 3)
+    if machine not in record.setdefault("hardware", []):
+        record["hardware"].append(machine)
+    atomic_write_json(record, Path(path))
 
 
 def deviation_lines(config: experiments.Experiment) -> list[str]:

@@ -13,12 +13,7 @@ import math
 import keras
 from keras import ops
 
-from keras_gan._checks import check_positive_int
-
-
-def _check_positive(name: str, value) -> None:
-    if not value > 0:
-        raise ValueError(f"`{name}` must be positive. Received: {name}={value!r}")
+from keras_gan._checks import check_positive, check_positive_int
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
@@ -42,12 +37,12 @@ class ExponentialDecayToFloor(keras.optimizers.schedules.LearningRateSchedule):
         decay_factor: float = 1.000004,
         min_learning_rate: float = 1e-6,
     ):
-        _check_positive("initial_learning_rate", initial_learning_rate)
+        check_positive("initial_learning_rate", initial_learning_rate)
         if not decay_factor >= 1:
             raise ValueError(
                 f"`decay_factor` must be >= 1. Received: decay_factor={decay_factor!r}"
             )
-        _check_positive("min_learning_rate", min_learning_rate)
+        check_positive("min_learning_rate", min_learning_rate)
         super().__init__()
         self.initial_learning_rate = initial_learning_rate
         self.decay_factor = decay_factor

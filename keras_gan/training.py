@@ -24,7 +24,6 @@ checkpoint is refused before anything of the run is touched, and a second
 """
 
 import contextlib
-import dataclasses
 import json
 import os
 import time
@@ -33,9 +32,8 @@ from pathlib import Path
 import keras
 
 from keras_gan import architectures, checkpoints, experiments, records
-from keras_gan._io import atomic_write, atomic_write_json
+from keras_gan._io import atomic_write
 from keras_gan._tf import tensorflow_installed
-from keras_gan.architectures import mnist
 from keras_gan.callbacks import (
     ParzenEvaluation,
     Progress,
@@ -46,14 +44,12 @@ from keras_gan.callbacks import (
     TrainingDiagnostics,
     WallTime,
 )
-from keras_gan.datasets import gcn_to_display
+from keras_gan.datasets.output_space import OutputSpace, gcn_to_display
 from keras_gan.datasets.pipeline import TrainingData, epoch_batches, load_training_data
 from keras_gan.evaluation.classifiers import CLASSIFIER_OF
 from keras_gan.model import GAN
 
 PathLike = str | os.PathLike
-# Settings a resumed run may change: how long it trains and how it is compiled and monitored.
-RESUMABLE_CHANGES = ("epochs", "jit_compile", "parzen_every", "parzen_samples")
 
 
 def build_networks(config: experiments.Experiment, data: TrainingData, images: PathLike | None = None):
@@ -63,7 +59,8 @@ def build_networks(config: experiments.Experiment, data: TrainingData, images: P
         config: Experiment. The run's configuration.
         data: TrainingData. The run's images (`load_training_data`).
         images: str, Path or None. The folder `data` came from, if any: then
-            the MNIST networks sized to its images. Defaults to None.
+            the networks of `architectures.image_folder`, sized to its
+            images. Defaults to None.
 
     Example:
     >>> config = experiments.get("cifar10_conv").override({"width": 0.05, "center_output": True})
@@ -72,21 +69,19 @@ def build_networks(config: experiments.Experiment, data: TrainingData, images: P
     """
     if images is None:
         return config.build_networks(data.train)
-    # A user's images: the paper's MNIST networks at the folder's image size.
-    shape = data.train.shape[1:]
-    generator = mnist.generator(config.width, architectures.marginal_logits(data.train), image_shape=shape,
-                                ranges=config.g_init_ranges)
-    return generator, mnist.discriminator(config.width, image_shape=shape, ranges=config.d_init_ranges)
+    return architectures.image_folder(data.train.shape[1:]).build(
+        config.width, data.train, config.g_init_ranges, config.d_init_ranges)
 
 
 def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike | None = None,
           images: PathLike | None = None, verbose: int = 1, time_limit: float | None = None) -> GAN:
-    """Train one configuration (or the MNIST networks of it on a folder of images), resumably.
+    """Train one configuration (or the image-folder networks of it on a folder of images), resumably.
 
     Running the same call again after an interruption resumes from the last
     completed epoch; a finished run returns at once, and one with more
-    `epochs` trains on. TFD's two-stage schedule trains its first stage in
-    `OUT/pretrain/`, then the full generator in `OUT`.
+    `epochs` trains on. A run with `pretrain_epochs` of an architecture with
+    a first stage (TFD's) trains that stage in `OUT/pretrain/`, then the full
+    generator in `OUT`.
 
     Args:
         config: Experiment. Every setting of the run: `experiments.get(name)`,
@@ -95,7 +90,7 @@ def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike 
         data_dir: str, Path or None. Folder with the dataset files (else
             `KERAS_GAN_DATA_DIR`, else tensorflow-datasets). Defaults to None.
         images: str, Path or None. Train on this folder of images instead,
-            with the MNIST networks sized to its images. Defaults to None.
+            with `architectures.image_folder`'s networks. Defaults to None.
         verbose: int. Keras progress bar (0, 1 or 2). Defaults to 1.
         time_limit: float or None. Seconds from this call: stop at the first
             epoch end after which another epoch would pass them
@@ -121,11 +116,11 @@ def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike 
             raise ValueError(f"`quality_every` measures samples in the features of a shipped classifier, which exist "
                              f"for {sorted(CLASSIFIER_OF)}; this run's images are {data.name!r}: set quality_every=0.")
         if not config.pretrain_epochs or config.init_from:
-            # A run that starts from another run's checkpoint skips TFD's first stage: its weights are loaded.
+            # A run that starts from another run's checkpoint skips a first stage: its weights are loaded.
             return _fit_stage(config, out, config.epochs, data, _last_stage_networks(config, data, images), verbose,
                               images, limit=limit)
-        # TFD's two stages (tfd_pretrain/pretrain.yaml, then train.yaml): a first
-        # generator, then new layers below it and a new discriminator.
+        # Two stages (TFD's pretrain.yaml, then train.yaml): a first generator, then
+        # new layers below it and a new discriminator.
         pretrained = _fit_stage(config, out / "pretrain", config.pretrain_epochs, data,
                                 _first_stage_networks(config, data), verbose, limit=limit)
         if limit and limit.stopped_after:
@@ -137,12 +132,20 @@ def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike 
                           verbose, limit=limit)
 
 
+def _first_stage(config: experiments.Experiment) -> architectures.FirstStage:
+    """The first stage of `config`'s architecture, with an error for an architecture of one stage."""
+    stage = architectures.get(config.architecture).first_stage
+    if stage is None:
+        raise ValueError(f"`pretrain_epochs` trains a first stage, which architecture {config.architecture!r} does "
+                         f"not have. Received: pretrain_epochs={config.pretrain_epochs}; set it to 0.")
+    return stage
+
+
 def _first_stage_networks(config: experiments.Experiment, data: TrainingData):
-    """TFD's first-stage generator and discriminator."""
-    first = architectures.get(f"{config.architecture}_pretrain")
+    """The first stage's generator and discriminator, with the configuration's ranges of its layers."""
+    first = architectures.get(_first_stage(config).architecture)
     ranges = {layer: config.g_init_ranges[layer] for layer in first.g_init_ranges}
-    generator = first.generator(config.width, architectures.marginal_logits(data.train), ranges=ranges)
-    discriminator = first.discriminator(config.width, ranges=config.d_init_ranges)
+    generator, discriminator = first.build(config.width, data.train, ranges, config.d_init_ranges)
     config.adjust_output_layer(generator)  # after both are drawn: D starts as with the paper's output layer
     return generator, discriminator
 
@@ -152,10 +155,9 @@ def _last_stage_networks(config: experiments.Experiment, data: TrainingData, ima
     """The networks of a run's last (or only) stage; a two-stage run's generator grows from `pretrained`."""
     if not config.pretrain_epochs:
         return build_networks(config, data, images)
-    architecture = architectures.get(config.architecture)
     pretrained = pretrained or _first_stage_networks(config, data)[0]
-    return (architecture.generator(config.width, pretrained=pretrained, ranges=config.g_init_ranges),
-            architecture.discriminator(config.width, ranges=config.d_init_ranges))
+    return (_first_stage(config).grow(pretrained, config.width, ranges=config.g_init_ranges),
+            architectures.get(config.architecture).discriminator(config.width, ranges=config.d_init_ranges))
 
 
 def initial_networks(config: experiments.Experiment, data: TrainingData, images: PathLike | None = None,
@@ -163,7 +165,7 @@ def initial_networks(config: experiments.Experiment, data: TrainingData, images:
     """The generator and discriminator a run of `config` started from, rebuilt with its seeds as `train` builds them.
 
     The same seeds draw the same initial weights, so a run's (or a shipped
-    model's) starting point needs no file of its own. TFD's second stage
+    model's) starting point needs no file of its own. A second stage (TFD's)
     starts from the first stage's initial layers below a new network drawn
     with seed + 1, as `train` builds it. A run started `init_from` another run
     gets the initial weights of its own seed (the other run's, when the seeds
@@ -173,8 +175,8 @@ def initial_networks(config: experiments.Experiment, data: TrainingData, images:
         config: Experiment. The run's configuration.
         data: TrainingData. The run's images (`load_training_data`).
         images: str, Path or None. The folder `data` came from, if any. Defaults to None.
-        first_stage: bool. TFD: the first stage's networks (`OUT/pretrain`)
-            instead of the last stage's. Defaults to False.
+        first_stage: bool. A two-stage run: the first stage's networks
+            (`OUT/pretrain`) instead of the last stage's. Defaults to False.
 
     Example:
     >>> config = experiments.get("mnist").override({"width": 0.02})
@@ -220,11 +222,11 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
     backup = checkpoints.VerifiedBackupAndRestore(out / "backup")
     resumed = backup.verify()  # before anything of the run is written
     record_path = out / "run.json"
-    previous = json.loads(record_path.read_text()) if record_path.exists() else {}
+    previous = records.read_record(record_path) if record_path.exists() else {}
     if resumed and previous:
         _check_resumable(records.config_of(previous), config, out)
     first_epoch = resumed or (start_from(gan, config, steps) if config.init_from else 0)
-    run = dict(
+    run = records.RunRecord(
         experiment=config.name,
         config=config.to_dict(),
         deviations=records.deviation_lines(config),
@@ -239,7 +241,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         discriminator_parameters=gan.discriminator.count_params(),
         # The space of `log.csv`'s `parzen_ll`, kept when a run resumes so that its curve stays one series.
         # A new GCN run is scored in display space, as its published score is.
-        parzen_space=records.recorded_parzen_space(previous, data.gcn) if resumed else records.output_space(data.gcn),
+        parzen_space=OutputSpace.of_curve(previous, data.gcn) if resumed else OutputSpace.trained(data.gcn).shown,
         # TensorFlow reads it at import; it changes CPU kernels (benchmarks/onednn.py).
         tf_enable_onednn_opts=os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
         keras_version=keras.__version__,
@@ -249,7 +251,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         wall_time_seconds=previous.get("wall_time_seconds", 0.0),
         hardware=previous.get("hardware", []),
     )
-    atomic_write_json(run, record_path)
+    run.write(record_path)
     for temporary in [*out.glob(".*.keras"), *out.glob(".*.tmp")]:
         temporary.unlink()  # left by a process killed while saving the models below
     if verbose:
@@ -270,7 +272,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         cut = 1000 if len(data.valid) > 1000 else len(data.valid) // 2
         callbacks.append(ParzenEvaluation(
             data.valid[:cut], data.valid[cut:], every=config.parzen_every, n_samples=config.parzen_samples,
-            to_display=to_display if run["parzen_space"] == "gcn_display" else None,
+            to_display=to_display if run.parzen_space == "gcn_display" else None,
         ))
     if config.quality_every:
         # Against validation images, so that the FID that chooses `best.keras` leaves the test split alone.
@@ -318,13 +320,13 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
     return gan
 
 
-def _print_start(run: dict, out: Path, first_epoch: int, epochs: int, resumed: int) -> None:
+def _print_start(run: records.RunRecord, out: Path, first_epoch: int, epochs: int, resumed: int) -> None:
     """What a user needs before the first progress bar: which model, which data, started or resumed, where."""
-    source = f"{run['data_source']} (sha256 {run['data_sha256'][:12]})" if run["data_sha256"] else run["data_source"]
-    print(f"{run['experiment']}: generator {run['generator_parameters']:,} and discriminator "
-          f"{run['discriminator_parameters']:,} parameters; deviations from the paper: "
-          f"{'; '.join(run['deviations']) or 'none'}")
-    print(f"data: {run['dataset']}, {run['train_examples']:,} training images from {source}")
+    source = f"{run.data_source} (sha256 {run.data_sha256[:12]})" if run.data_sha256 else run.data_source
+    print(f"{run.experiment}: generator {run.generator_parameters:,} and discriminator "
+          f"{run.discriminator_parameters:,} parameters; deviations from the paper: "
+          f"{'; '.join(run.deviations) or 'none'}")
+    print(f"data: {run.dataset}, {run.train_examples:,} training images from {source}")
     if resumed:
         state = (f"resumed after epoch {first_epoch} of {epochs}; a part-done epoch is trained again"
                  if first_epoch < epochs else f"finished, all {epochs} epochs done")
@@ -388,7 +390,7 @@ def start_from(gan: GAN, config: experiments.Experiment, steps_per_epoch: int) -
     for path in (weights, metadata):
         checkpoints.verify_file(path, fix=fix)
     epoch = int(json.loads(metadata.read_text())["epoch"])
-    recorded = records.config_of(json.loads(record.read_text()))
+    recorded = records.config_of(records.read_record(record))
     differing = [f"{field}: {getattr(recorded, field)} -> {getattr(config, field)}"
                  for field in ("architecture", "width", "image_size", "optimizer", "dtype_policy")
                  if getattr(recorded, field) != getattr(config, field)]
@@ -435,10 +437,8 @@ def _drop_rows_from(log: Path, first_epoch: int) -> None:
 
 
 def _check_resumable(recorded: experiments.Experiment, config: experiments.Experiment, out: Path) -> None:
-    """Refuse to resume a run folder with settings other than the ones it was trained with."""
-    changes = {field: value for field, value in dataclasses.asdict(config).items() if field not in RESUMABLE_CHANGES}
-    before = {field: value for field, value in dataclasses.asdict(recorded).items() if field not in RESUMABLE_CHANGES}
-    differing = [f"{field}: {before[field]} -> {changes[field]}" for field in changes if before[field] != changes[field]]
+    """Refuse to resume a run folder with settings other than the ones it was trained with (`experiments.RESUMABLE`)."""
+    differing = experiments.unresumable_changes(recorded, config)
     if differing:
         raise ValueError(
             f"{out} was trained with other settings ({'; '.join(differing)}): run the command in its run.json "

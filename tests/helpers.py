@@ -1,17 +1,43 @@
-"""Checks every model in the package must pass (serialization, saving), and writers of tiny datasets."""
+"""Checks every model in the package must pass (serialization, saving, a training step, a resume), the
+shared data folder, and writers of tiny datasets."""
 
 import gzip
 import io
+import os
 import pickle
 import tarfile
 from pathlib import Path
 
 import keras
 import numpy as np
+import pytest
 import scipy.io
+from keras import ops
 from PIL import Image
 
 from keras_gan.datasets import fer2013
+
+# The shared data (`../shared/data` beside the clone, as CI lays it out, unless KERAS_GAN_DATA_DIR names another).
+DATA_DIR = Path(os.environ.get("KERAS_GAN_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data")
+
+
+def require_data(*files: str, folder: Path = DATA_DIR) -> None:
+    """Skip the calling test unless `folder` holds `files` (or, with none named, exists); in CI (`CI=true`,
+    as `.ci/run` sets) fail instead, so that a run without the data is not green."""
+    if not Path(folder).is_dir():
+        reason = f"no data folder at {folder} (set KERAS_GAN_DATA_DIR)"
+    else:
+        missing = [name for name in files if not (Path(folder) / name).exists()]
+        reason = missing and f"no {', '.join(missing)} in {folder} (set KERAS_GAN_DATA_DIR)"
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI: {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+def needs_data(*files: str, folder: Path = DATA_DIR):
+    """`require_data` as a mark: `@needs_data("mnist.pkl.gz")` (checked as the test sets up, tests/conftest.py)."""
+    return pytest.mark.needs_data(*files, folder=folder)
 
 
 def assert_serialization_round_trip(obj):
@@ -58,6 +84,76 @@ def run_initializer_test(initializer, shape: tuple, tmp_path: Path):
 
 def weights(model: keras.Model) -> list:
     return [np.array(v) for v in model.trainable_variables]
+
+
+def numpy(variable) -> np.ndarray:
+    return np.asarray(ops.convert_to_numpy(variable))
+
+
+def architecture_gan(name: str, n: int = 8, width: float = 0.02, experiment: str = "mnist"):
+    """`name`'s networks at a tiny width, compiled as `experiment` trains them, and `n` images of its shape."""
+    from keras_gan import architectures, experiments
+
+    shape = architectures.get(name).image_shape
+    images = np.random.default_rng(0).uniform(size=(n, *shape)).astype("float32")
+    networks = architectures.build(name, width=width, train_images=images)
+    return experiments.get(experiment).build_gan(2, networks=networks), images
+
+
+def one_step_train(gan, images) -> dict:
+    """One update of `gan` on `images` (one batch): its losses are finite and every layer of both networks moved.
+
+    Per layer, not per variable: from the paper's initial ranges some variables' first update is exactly zero
+    (the discriminator's output bias while its logits are all about 0: the real and fake terms cancel) or
+    below float32's resolution (cifar10_conv's first generator kernels, reached through the discriminator's
+    0.005-range weights). A layer none of whose variables moved is frozen or cut off from the loss.
+    Returns the step's logs.
+    """
+    networks = (gan.generator, gan.discriminator)
+    before = [{v.path: numpy(v) for v in network.trainable_variables} for network in networks]
+    g_steps = int(numpy(gan.g_optimizer.iterations))
+    logs = gan.fit(images, batch_size=len(images), epochs=1, shuffle=False, verbose=0).history
+    assert int(numpy(gan.g_optimizer.iterations)) == g_steps + 1
+    assert logs and all(np.isfinite(values[-1]) for values in logs.values()), logs
+    for network, start in zip(networks, before):
+        assert start, f"{network.name} has no trainable weights"
+        moved = {}
+        for variable in network.trainable_variables:
+            layer = variable.path.rsplit("/", 1)[0]
+            moved[layer] = moved.get(layer, False) or not np.array_equal(numpy(variable), start[variable.path])
+        assert all(moved.values()), f"{network.name}: no weight moved in {[k for k, v in moved.items() if not v]}"
+    return {name: values[-1] for name, values in logs.items()}
+
+
+def gan_state(gan) -> list:
+    """Every variable of `gan` (the networks, the weight average, the random state, the metric trackers) and of
+    both optimizers, as `(path, numpy value)` in order."""
+    variables = gan.variables + gan.d_optimizer.variables + gan.g_optimizer.variables
+    return [(v.path, numpy(v)) for v in variables]
+
+
+def assert_same_state(actual: list, expected: list) -> None:
+    assert len(actual) == len(expected)
+    for (_, value), (path, want) in zip(actual, expected):
+        np.testing.assert_array_equal(value, want, err_msg=path)
+
+
+def resume_round_trip(gan, images, tmp_path: Path):
+    """A step (`one_step_train`), a save and a load; then one more step on `gan` and on the loaded copy gives
+    both the same losses and, bit for bit, the same weights, optimizer state and random state (the global seed
+    reset before each: under PyTorch, Keras' dropout without a seed uses torch's global generator). Returns the copy."""
+    one_step_train(gan, images)
+    gan.save(tmp_path / "gan.keras")
+    loaded = keras.models.load_model(tmp_path / "gan.keras")
+    assert type(loaded) is type(gan)
+    assert_same_state(gan_state(loaded), gan_state(gan))
+    logs = []
+    for model in (gan, loaded):
+        keras.utils.set_random_seed(1)  # PyTorch's unseeded dropout draws from its global generator
+        logs.append(one_step_train(model, images))
+    assert logs[1] == logs[0]
+    assert_same_state(gan_state(loaded), gan_state(gan))
+    return loaded
 
 
 def changed(before: list, after: list) -> bool:

@@ -4,7 +4,15 @@ import pytest
 
 from keras_gan import architectures, experiments
 from keras_gan.architectures import marginal_logits, tfd
-from tests.helpers import assert_saving_round_trip, assert_serialization_round_trip, changed, weights
+from tests.helpers import (
+    architecture_gan,
+    assert_saving_round_trip,
+    assert_serialization_round_trip,
+    changed,
+    one_step_train,
+    resume_round_trip,
+    weights,
+)
 
 
 def dense(n_in, n_out):
@@ -44,6 +52,7 @@ def test_every_architecture_has_its_parameter_count():
 
 
 @pytest.mark.parametrize("name", sorted(architectures.ARCHITECTURES))
+@pytest.mark.slow
 def test_full_width_parameter_counts(name):
     generator, discriminator = architectures.build(name, width=1.0)
     assert (generator.count_params(), discriminator.count_params()) == PARAMETERS[name]
@@ -61,8 +70,15 @@ def test_small_width_builds_trains_and_saves(name, tmp_path):
     assert_saving_round_trip(generator, np.ones((2, 100), "float32"), tmp_path)
     gan = experiments.get("mnist").build_gan(2, networks=(generator, discriminator))
     before = weights(gan.generator) + weights(gan.discriminator)
-    gan.fit(images, batch_size=4, epochs=1, verbose=0)
+    one_step_train(gan, images)
     assert changed(before, weights(gan.generator) + weights(gan.discriminator))
+
+
+# Every registered architecture (a new entry is tested without a line here); mnist's stays in the fast tier.
+@pytest.mark.parametrize("name", [pytest.param(name, marks=() if name == "mnist" else pytest.mark.slow)
+                                  for name in sorted(architectures.ARCHITECTURES)])
+def test_a_step_saved_loaded_and_continued_matches_the_step_without_the_round_trip(name, tmp_path):
+    resume_round_trip(*architecture_gan(name), tmp_path)
 
 
 def test_marginal_logits_start_the_generator_at_the_mean_image():
@@ -80,6 +96,7 @@ def test_marginal_logits_rejects_empty_batches():
 
 
 @pytest.mark.parametrize("name", ["cifar10_fc", "cifar10_conv"])
+@pytest.mark.slow
 def test_center_output_moves_the_mean_sample_to_the_mean_image(name):
     images = np.random.default_rng(0).normal(loc=0.3, size=(40, 32, 32, 3)).astype("float32")
     generator, _ = architectures.build(name, width=0.05)
@@ -125,7 +142,7 @@ def test_initial_ranges_are_checked():
 
 def test_tfd_second_stage_reuses_the_pretrained_layers():
     pretrained = tfd.pretrain_generator(width=0.01)
-    generator = tfd.generator(width=0.01, pretrained=pretrained)
+    generator = tfd.grow(pretrained, width=0.01)
     assert all(any(layer is mine for mine in generator.layers) for layer in pretrained.layers)
     assert generator.layers[1].output.shape[-1] == pretrained.input_shape[-1]
 

@@ -25,7 +25,7 @@ from keras import ops
 
 from keras_gan.model import GAN
 from tests import backend_worker
-from tests.helpers import write_mnist
+from tests.helpers import architecture_gan, resume_round_trip, write_mnist
 
 # The Pythons that run the other backends' side: virtual environments with that backend, Keras and keras-gan.
 PYTHONS = {"jax": os.environ.get("KERAS_GAN_JAX_PYTHON"), "torch": os.environ.get("KERAS_GAN_TORCH_PYTHON")}
@@ -146,6 +146,13 @@ def test_d_steps_and_mixed_precision_train():
 
 
 @pytest.mark.backend_neutral
+def test_a_step_saved_loaded_and_continued_matches_on_this_backend(tmp_path):
+    """The shared one-step and resume checks (tests/helpers.py) on this backend; tests/test_architectures.py runs
+    them on every architecture under TensorFlow."""
+    resume_round_trip(*architecture_gan("mnist"), tmp_path)
+
+
+@pytest.mark.backend_neutral
 def test_evaluate_and_generate():
     gan = backend_worker.compiled_gan("alternating", latent_prior="uniform", seed=0)
     logs = gan.evaluate(backend_worker.DATA, batch_size=backend_worker.BATCH, verbose=0, return_dict=True)
@@ -159,6 +166,7 @@ def test_evaluate_and_generate():
 
 @pytest.mark.parametrize("backend", other_backends("jax", "torch"))
 @pytest.mark.parametrize("update", ["alternating", "simultaneous"])
+@pytest.mark.slow
 def test_same_updates_on_other_backend(backend, update, tmp_path):
     """Same weights, minibatches and noise, no dropout: two updates give the same weights and optimizer state."""
     backend_worker.step(tmp_path / "tensorflow.npz", update)
@@ -188,6 +196,7 @@ def trained_elsewhere(request, tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_generator_trained_elsewhere_loads_samples_and_exports_under_tensorflow(trained_elsewhere, tmp_path):
     saved = np.load(trained_elsewhere / "samples.npz")
     assert_same_state(backend_worker.state(keras.models.load_model(trained_elsewhere / "gan.keras")), saved)
@@ -216,6 +225,7 @@ def assert_resumed(folder: Path) -> None:
             assert int(resumed[name]) == 4, variable.path
 
 
+@pytest.mark.slow
 def test_checkpoint_written_elsewhere_resumes_under_tensorflow(trained_elsewhere, tmp_path):
     shutil.copytree(trained_elsewhere, tmp_path, dirs_exist_ok=True)
     backend_worker.resume(tmp_path)
@@ -223,6 +233,7 @@ def test_checkpoint_written_elsewhere_resumes_under_tensorflow(trained_elsewhere
 
 
 @pytest.mark.parametrize("backend", other_backends("jax", "torch"))
+@pytest.mark.slow
 def test_checkpoint_written_under_tensorflow_resumes_on_other_backend(backend, tmp_path):
     backend_worker.train(tmp_path)
     run_under(backend, "resume", str(tmp_path))
@@ -230,6 +241,7 @@ def test_checkpoint_written_under_tensorflow_resumes_on_other_backend(backend, t
 
 
 @pytest.mark.parametrize("backend", other_backends("jax", "torch"))
+@pytest.mark.slow
 def test_cli_trains_and_resumes_on_other_backend_and_its_generator_loads_under_tensorflow(backend, tmp_path):
     """The issue's acceptance test, on tiny data: `keras-gan train` under JAX or PyTorch trains, resumes and saves."""
     (tmp_path / "data").mkdir()

@@ -17,11 +17,10 @@ import pytest
 from PIL import Image
 
 from keras_gan import GAN, cli, datasets, generate, plotting
-from keras_gan.datasets import _sources
+from keras_gan.datasets import OutputSpace, _sources
 from keras_gan.evaluation import (
     evaluate_generator,
     parzen_log_likelihood,
-    real_images,
     select_sigma,
 )
 from keras_gan.export import export_generator
@@ -231,10 +230,10 @@ CASES = {
         "`protocol` must be one of",
     ),
     "real_images_unknown_space": (
-        lambda t: real_images("mnist", "valid", output_space="rgb"), ValueError, "`output_space` must be one of",
+        lambda t: OutputSpace("rgb").real_images("mnist", "valid"), ValueError, "`output_space` must be one of",
     ),
     "real_images_unknown_dataset": (
-        lambda t: real_images("lsun", "valid"), ValueError, "`dataset` must be one of",
+        lambda t: OutputSpace.PIXELS.real_images("lsun", "valid"), ValueError, "`dataset` must be one of",
     ),
     # --- plotting ---------------------------------------------------------
     "grid_nan_images": (

@@ -9,6 +9,7 @@ from keras_gan.evaluation import evaluate_generator
 from tests.test_model import data, tiny_gan
 
 
+@pytest.mark.slow
 def test_parzen_evaluation_runs_on_the_first_and_every_nth_epoch():
     evaluated = []
 
@@ -30,6 +31,7 @@ def test_parzen_evaluation_runs_on_the_first_and_every_nth_epoch():
     assert [value is not None for value in evaluated] == [True, True, False]
 
 
+@pytest.mark.slow
 def test_time_limit_stops_at_an_epoch_end_only_when_another_epoch_would_pass_it():
     import time
 
@@ -42,6 +44,7 @@ def test_time_limit_stops_at_an_epoch_end_only_when_another_epoch_would_pass_it(
     assert len(history.history["d_loss"]) == 3 and far.stopped_after is None
 
 
+@pytest.mark.slow
 def test_parzen_estimate_reaches_history():
     gan = tiny_gan()
     history = gan.fit(data(16), batch_size=8, epochs=2, verbose=0,
@@ -73,6 +76,7 @@ def test_parzen_evaluation_rejects_bad_every():
         ParzenEvaluation(data(2), data(2), every=0)
 
 
+@pytest.mark.slow
 def test_sample_grid_writes_one_png_per_epoch_from_fixed_noise(tmp_path):
     generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4, "sigmoid"), keras.layers.Reshape((2, 2, 1))])
     discriminator = keras.Sequential([keras.Input((2, 2, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])

@@ -104,6 +104,7 @@ def flip(path: Path, size: int = 4096) -> None:
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.slow
 def test_every_checkpoint_file_is_recorded_after_it_is_written(tmp_path):
     backup = tmp_path / "backup"
     fit(tiny_gan(), backup, 2)
@@ -119,6 +120,7 @@ def test_every_checkpoint_file_is_recorded_after_it_is_written(tmp_path):
         subprocess.run(["sha256sum", "--quiet", "-c", *records], cwd=backup, check=True)
 
 
+@pytest.mark.slow
 def test_interrupted_run_resumes_identically(tmp_path, three_epochs):
     backup = tmp_path / "backup"
     interrupted(backup, 3, stop_at=2)
@@ -168,6 +170,7 @@ def test_missing_record_or_file_is_refused(tmp_path):
 # The n-th sha256 record written by the second checkpoint, which first copies the
 # latest pair to the previous one (records 1 and 2), then replaces it (3 and 4).
 @pytest.mark.parametrize("killed_at", [1, 2, 3, 4])
+@pytest.mark.slow
 def test_kill_while_a_checkpoint_is_written_resumes_from_the_last_complete_one(
     tmp_path, monkeypatch, three_epochs, killed_at
 ):
@@ -207,6 +210,7 @@ def test_kill_during_the_first_checkpoint_starts_over(tmp_path, monkeypatch):
     assert sorted(p.name for p in backup.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_kill_mid_write_without_a_previous_copy_is_refused(tmp_path, monkeypatch):
     backup = tmp_path / "backup"
     fit(tiny_gan(), backup, 1, double_checkpoint=False)
@@ -220,6 +224,7 @@ def test_kill_mid_write_without_a_previous_copy_is_refused(tmp_path, monkeypatch
                                     "start the run over.")
 
 
+@pytest.mark.slow
 def test_full_disk_during_a_checkpoint_keeps_the_last_one(tmp_path, monkeypatch):
     backup = tmp_path / "backup"
     fit(tiny_gan(), backup, 1)
@@ -242,6 +247,7 @@ def test_full_disk_during_a_checkpoint_keeps_the_last_one(tmp_path, monkeypatch)
     assert VerifiedBackupAndRestore(backup).verify() == 1
 
 
+@pytest.mark.slow
 def test_checkpoint_without_records_is_used_with_a_warning(tmp_path):
     backup = tmp_path / "backup"
     gan = tiny_gan()
@@ -281,6 +287,7 @@ with lock_run_folder(sys.argv[1]):
 """
 
 
+@pytest.mark.slow
 def test_run_lock_refuses_a_second_writer_and_is_freed_by_sigkill(tmp_path):
     out = tmp_path / "run"
     holder = subprocess.Popen(

@@ -29,8 +29,8 @@ def call(*argv):
     return cli.main([str(a) for a in argv])
 
 
-@pytest.mark.parametrize("command", ["train", "config", "list", "sample", "info", "evaluate", "diagnose", "figures",
-                                     "export", "publish"])
+@pytest.mark.parametrize("command", ["train", "config", "list", "sample", "info", "evaluate", "reference", "diagnose",
+                                     "figures", "export", "publish"])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
         call(command, "--help")
@@ -41,6 +41,7 @@ def test_every_command_has_help(command, capsys):
     "argv, message",
     [
         (["train", "lsun"], "invalid choice: 'lsun'"),
+        (["reference", "lsun"], "invalid choice: 'lsun'"),
         (["train", "mnist", "--width", "-1"], "must be a positive number"),
         (["train", "mnist", "--width", "wide"], "argument --width: must be a positive number, got wide"),
         (["train", "mnist", "--epochs", "0"], "must be a positive integer"),
@@ -57,6 +58,7 @@ def test_bad_arguments_exit_2_with_one_line(argv, message, capsys):
     assert err.strip().splitlines()[-1].startswith("keras-gan")
 
 
+@pytest.mark.slow
 def test_train_with_settings_records_exactly_those_deviations(run, tmp_path):
     out = tmp_path / "run"
     assert call("train", "mnist", "--set", "update=alternating", "--set", "g_learning_rate=0.05", "--epochs", 1,
@@ -125,11 +127,13 @@ def test_info_prints_parameters_and_record(run, capsys):
     assert "generator parameters:" in out and "latent prior: uniform" in out and "experiment: mnist" in out
 
 
+@pytest.mark.slow
 def test_evaluate_prints_the_parzen_score(run, capsys):
     assert call("evaluate", run / "run", "--data-dir", run / "data", "--n-samples", 200, "--n-valid", 0) == 0
     assert "+-" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_evaluate_scores_on_the_recorded_dataset_else_asks_for_one(run, tmp_path, capsys):
     (tmp_path / "gan.keras").write_bytes((run / "run" / "gan.keras").read_bytes())  # no run.json beside it
     assert call("evaluate", tmp_path / "gan.keras", "--data-dir", run / "data", "--n-samples", 50) == 1
@@ -138,12 +142,22 @@ def test_evaluate_scores_on_the_recorded_dataset_else_asks_for_one(run, tmp_path
                 "--n-samples", 50) == 0
 
 
+def test_reference_prints_the_datasets_own_score(run, capsys):
+    from keras_gan.evaluation import data_reference
+
+    assert call("reference", "mnist", "--data-dir", run / "data", "--n-samples", 100, "--seed", 2) == 0
+    expected = data_reference("mnist", run / "data", n_samples=100, seed=2)
+    assert capsys.readouterr().out.strip() == ("mnist (pixels), data reference (100 real training images as samples, "
+                                               f"seed 2): {expected}")
+
+
 def test_figures_writes_both_pngs(run, tmp_path):
     assert call("figures", run / "run", "--data-dir", run / "data", "-o", tmp_path / "figs") == 0
     assert Image.open(tmp_path / "figs" / "figure_2.png").size[0] > 10 * 28
     assert Image.open(tmp_path / "figs" / "figure_3.png").size[0] > 10 * 28
 
 
+@pytest.mark.slow
 def test_export_writes_a_version(run, tmp_path, capsys):
     assert call("export", run / "run", tmp_path / "serving", "--name", "tiny") == 0
     assert (tmp_path / "serving" / "tiny" / "1" / "saved_model.pb").exists()
@@ -161,6 +175,7 @@ def test_missing_model_is_one_clear_line(tmp_path, capsys):
     assert len(err) == 1 and "No model at" in err[0]
 
 
+@pytest.mark.slow
 def test_console_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "keras_gan.cli", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "train" in result.stdout
@@ -208,6 +223,7 @@ def test_train_offline_ends_with_one_line_and_leaves_no_folder(tmp_path, monkeyp
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_train_says_what_it_trains_where_and_what_it_wrote(run, tmp_path, capsys):
     argv = ["train", "mnist", "--width", 0.02, "--set", "parzen_every=0", "--data-dir", run / "data",
             "--out", tmp_path / "run", "--verbose", 2]
@@ -221,6 +237,7 @@ def test_train_says_what_it_trains_where_and_what_it_wrote(run, tmp_path, capsys
     assert "resumed after epoch 2 of 3" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_commands_print_no_tensorflow_start_up_lines(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
     result = subprocess.run([sys.executable, "-m", "keras_gan.cli", "sample", "mnist", "-n", "4", "-o",

@@ -17,8 +17,8 @@ import tensorflow as tf
 from PIL import Image
 
 from keras_gan import datasets
-from keras_gan.datasets import _images, _sources, cifar10
-from tests.helpers import fer_level, jpeg_bytes, write_cifar_python, write_fer, write_mnist, write_tfd, write_tree
+from keras_gan.datasets import _images, _sources, cifar10, output_space
+from tests.helpers import fer_level, jpeg_bytes, needs_data, write_cifar_python, write_fer, write_mnist, write_tfd, write_tree
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -182,7 +182,8 @@ def test_offline_download_ends_at_once_with_one_line_naming_the_fix(network_cut,
     assert len(network_cut) <= 2 * len(set(network_cut))
 
 
-@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="no shared data folder")
+@needs_data(folder=SHARED_DATA)
+@pytest.mark.slow
 def test_real_shared_mnist_matches_the_paper_protocol():
     path = SHARED_DATA / "mnist.pkl.gz"
     assert _sources.sha256(path) == _sources.KNOWN_SHA256["mnist.pkl.gz"]
@@ -287,15 +288,15 @@ def test_wrong_image_size_is_reported(tmp_path):
 def test_gcn_matches_pylearn2_and_maps_back_to_display_range(tmp_path):
     x = np.random.default_rng(4).integers(0, 256, (3, 4, 4, 3)).astype(np.float32)
     x[2] = 7.0  # a constant image: pylearn2 only centres it
-    y = cifar10.global_contrast_normalize(x)
+    y = output_space.global_contrast_normalize(x)
     flat = y.reshape(3, -1)
     np.testing.assert_allclose(flat.mean(axis=1), 0, atol=1e-4)
     np.testing.assert_allclose(np.linalg.norm(flat[:2], axis=1), 55.0, rtol=1e-5)
     np.testing.assert_array_equal(flat[2], 0.0)
     # The scale of the input does not matter.
-    np.testing.assert_allclose(cifar10.global_contrast_normalize(x / 255), y, atol=1e-4)
+    np.testing.assert_allclose(output_space.global_contrast_normalize(x / 255), y, atol=1e-4)
 
-    shown = cifar10.gcn_to_display(y)
+    shown = output_space.gcn_to_display(y)
     assert shown.min() >= 0.0 and shown.max() <= 1.0
     np.testing.assert_array_equal(shown[2], 0.5)
     # Each image's most extreme pixel touches 0 or 1.
@@ -306,7 +307,7 @@ def test_gcn_matches_pylearn2_and_maps_back_to_display_range(tmp_path):
     plain, _ = datasets.load_numpy("cifar10", "test", data_dir=tmp_path)
     normalised, _ = datasets.load_numpy("cifar10", "test", data_dir=tmp_path, gcn=True)
     np.testing.assert_allclose(
-        normalised, cifar10.global_contrast_normalize(plain), rtol=1e-5, atol=1e-5
+        normalised, output_space.global_contrast_normalize(plain), rtol=1e-5, atol=1e-5
     )
     batch = next(iter(datasets.load("cifar10", "test", data_dir=tmp_path, gcn=True, batch_size=3)))
     np.testing.assert_allclose(batch.numpy(), normalised, rtol=1e-6)
@@ -369,6 +370,7 @@ def test_tfd_arguments_and_bad_files(tmp_path):
 # --- cache ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_decoded_arrays_are_cached_and_rebuilt_when_needed(tmp_path, monkeypatch):
     write_fer(tmp_path, per_class=1, as_tarball=False)
     first, _ = datasets.load_numpy("fer2013", data_dir=tmp_path)

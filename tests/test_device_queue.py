@@ -1,4 +1,4 @@
-"""The device script (`benchmarks/device_queue.py`) on the CPU, so that it works when a GPU is lent.
+"""The device script (`studies/device_queue.py`) on the CPU, so that it works when a GPU is lent.
 
 Its tiny queue runs every step a GPU call runs, under JAX in the Python that
 `KERAS_GAN_JAX_PYTHON` names (`.ci/run` makes it): the backend-neutral tests
@@ -19,12 +19,12 @@ import pytest
 from tests.helpers import write_mnist
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / "benchmarks" / "device_queue.py"
+SCRIPT = ROOT / "studies" / "device_queue.py"
 JAX_PYTHON = os.environ.get("KERAS_GAN_JAX_PYTHON")
 
 
 def device_queue():
-    """The script as a module (benchmarks/ is no package)."""
+    """The script as a module (studies/ is no package)."""
     spec = importlib.util.spec_from_file_location("device_queue", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -55,6 +55,7 @@ def test_gpu_queue_tests_the_files_ci_runs_under_every_backend():
 
 
 @pytest.mark.skipif(not JAX_PYTHON, reason="needs KERAS_GAN_JAX_PYTHON (a Python with JAX, Keras and keras-gan)")
+@pytest.mark.slow
 def test_tiny_queue_tests_measures_stops_packs_and_resumes(tmp_path):
     (tmp_path / "data").mkdir()
     write_mnist(tmp_path / "data", sizes=(200, 20, 20))

@@ -15,7 +15,7 @@ from keras_gan.architectures.common import SparseInit
 from keras_gan.datasets.pipeline import load_training_data
 from keras_gan.layers import MaxoutDense
 from keras_gan.model import GAN
-from tests.helpers import write_mnist, write_tfd
+from tests.helpers import needs_data, write_mnist, write_tfd
 
 DATA_DIR = Path(os.environ.get("KERAS_GAN_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
@@ -116,6 +116,7 @@ def test_initial_share_tells_weights_that_stayed_in_their_sparse_entries_from_on
     # Issue 33's output-layer screens: a redrawn output kernel is rebuilt as drawn.
     ("tfd", {"pretrain_epochs": 1, "batch_size": 5, "g_output_init_range": 0.05, "g_output_max_norm_scale": 0.0}),
 ])
+@pytest.mark.slow
 def test_the_rebuilt_initial_networks_are_the_ones_a_run_starts_from(name, changes, data_dir, tmp_path, monkeypatch):
     started = []
     build = experiments.Experiment.build_gan
@@ -150,6 +151,7 @@ def diagnosed_run(data_dir, tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_the_callback_writes_its_columns_into_log_csv(diagnosed_run):
     rows = list(csv.DictReader((diagnosed_run / "log.csv").open()))
     columns = {"g_movement_mean", "g_movement_max", "g_output_movement", "g_output_norm_ratio", "g_output_cosine",
@@ -167,7 +169,8 @@ def test_diagnose_prints_the_table_for_a_run_folder(diagnosed_run, data_dir, cap
     assert "high-frequency energy of the mean sample" in out
 
 
-@pytest.mark.skipif(not (DATA_DIR / "mnist.pkl.gz").is_file(), reason="no shared MNIST")
+@needs_data("mnist.pkl.gz", folder=DATA_DIR)
+@pytest.mark.slow
 def test_diagnose_prints_the_table_for_a_shipped_model(capsys):
     assert cli.main(["diagnose", "mnist", "--data-dir", str(DATA_DIR), "--n-samples", "200"]) == 0
     out = capsys.readouterr().out

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = r'''
@@ -107,6 +109,7 @@ def free_ports(n):
     return ports
 
 
+@pytest.mark.slow
 def test_multi_worker_loop_trains_two_workers_identically():
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
     ports = ",".join(map(str, free_ports(2)))
@@ -132,6 +135,7 @@ def test_multi_worker_loop_trains_two_workers_identically():
     assert reports[0]["history"] == reports[1]["history"] and len(reports[0]["history"]) == 2
 
 
+@pytest.mark.slow
 def test_mirrored_strategy_matches_one_device_and_draws_noise_per_replica():
     report = run_script()
     assert report["replicas"] == 2

@@ -126,3 +126,12 @@ def test_records_from_before_configurations_convert_to_the_settings_they_ran():
         "d_init_ranges.h0": (0.005, 0.05), "d_init_ranges.h1": (0.005, 0.05), "d_init_ranges.y": (0.005, 0.05),
         "center_output": (False, True)}
     assert (config.width, config.epochs, config.parzen_every) == (0.25, 50, 5)
+
+
+def test_the_groups_keep_todays_deviations_and_resumable_settings():
+    """The settings that are not deviations and those a resumed run may change, as they were before the groups."""
+    assert set(experiments.RUN_SETTINGS) == {
+        "width", "epochs", "pretrain_epochs", "seed", "jit_compile", "parzen_every", "parzen_samples",
+        "quality_every", "quality_samples", "best_monitor", "diagnostics_every"}
+    assert set(experiments.RESUMABLE) == {"epochs", "jit_compile", "parzen_every", "parzen_samples"}
+    assert all(field.metadata["group"] in experiments.GROUPS for field in dataclasses.fields(experiments.Experiment))

@@ -131,6 +131,7 @@ def test_layout_and_default_versions(tmp_path):
     assert (first / "saved_model.pb").is_file() and (first / "variables").is_dir()
 
 
+@pytest.mark.slow
 def test_saved_model_cli_lists_signatures(mnist):
     _, path, _ = mnist
     result = subprocess.run(
@@ -159,6 +160,7 @@ def test_saved_model_cli_lists_signatures(mnist):
     assert parse_signatures(documented) == expected
 
 
+@pytest.mark.slow
 def test_tensorflow_only_process_reproduces_generator(mnist, tmp_path):
     generator, path, _ = mnist
     z = np.random.default_rng(1).standard_normal((6, MNIST_LATENT_DIM)).astype("float32")
@@ -514,6 +516,7 @@ def test_export_removes_the_leftovers_of_killed_exports_only(tmp_path):
 
 
 @pytest.mark.parametrize("version", [None, 3])
+@pytest.mark.slow
 def test_concurrent_exports_never_share_a_version(tmp_path, monkeypatch, version):
     # Each export waits (up to 5 s) for the other right after checking which version is free: without
     # a lock, both then rename into the same version; with it, the second checks after the first renamed.
@@ -568,8 +571,9 @@ def test_concurrent_exports_never_share_a_version(tmp_path, monkeypatch, version
         assert any(np.allclose(served, predict(g, z), atol=1e-6) for g in generators)
 
 
+@pytest.mark.slow
 def test_serving_under_load_in_a_tensorflow_only_process(tmp_path):
-    from benchmarks import serving_load
+    from tests import serving_load
 
     path = export_generator(tiny_generator(), tmp_path, latent_prior="normal", max_samples=64)
     report = serving_load.run_server(path, requests=50, threads=4, max_samples=64)

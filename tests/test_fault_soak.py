@@ -1,13 +1,15 @@
-"""The fault soak's short version (`benchmarks/fault_soak.py`): SIGKILL a tiny run and an export, resume, compare."""
+"""The fault soak's short version (`tests/fault_soak.py`): SIGKILL a tiny run and an export, resume, compare."""
 
 import random
 
 import numpy as np
+import pytest
 
-from benchmarks import fault_soak
+from tests import fault_soak
 from tests.helpers import write_mnist
 
 
+@pytest.mark.slow
 def test_short_soak_resumes_identically_and_leaves_nothing_half_written(tmp_path):
     """Three training kills (mid-epoch, mid-checkpoint, random) and two export kills: every check holds."""
     figures = fault_soak.soak(tmp_path, kills=3, export_kills=2, seed=0,
@@ -21,6 +23,7 @@ def test_short_soak_resumes_identically_and_leaves_nothing_half_written(tmp_path
     assert figures["export_temporaries_after"] == 0
 
 
+@pytest.mark.slow
 def test_kill_while_saving_the_models_then_rerun_writes_them(tmp_path):
     """A kill as the final `gan.keras` save starts: the rerun writes both models, recorded, nothing left over."""
     env = fault_soak.environment(tmp_path)
@@ -38,6 +41,7 @@ def test_kill_while_saving_the_models_then_rerun_writes_them(tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.slow
 def test_kill_a_publish_as_it_stages_then_rerun_publishes_and_clears_the_litter(tmp_path):
     """A publish killed the moment its staging folder appears: nothing under the final name, its hidden folder
     left; a rerun publishes a complete model that loads and removes the killed publish's folder."""

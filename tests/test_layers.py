@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from keras_gan.architectures.common import SparseInit
-from keras_gan.datasets import global_contrast_normalize
-from keras_gan.layers import GCNToDisplay, MaxoutConv2D, MaxoutDense, UntiedBias
+from keras_gan.datasets.output_space import GCNToDisplay, global_contrast_normalize
+from keras_gan.layers import MaxoutConv2D, MaxoutDense, UntiedBias
 from tests.helpers import (
     assert_saving_round_trip,
     assert_serialization_round_trip,
@@ -52,6 +52,7 @@ def test_maxout_conv_matches_explicit_pieces_pool_and_partial_window():
         (MaxoutConv2D(2, 2, 3, max_norm=0.5, kernel_initializer="ones"), (2, 5, 5, 3), (0, 1, 2)),
     ],
 )
+@pytest.mark.slow
 def test_max_norm_holds_after_updates(layer, shape, axes):
     model = keras.Sequential([keras.Input(shape[1:]), layer, keras.layers.Flatten(), keras.layers.Dense(1)])
     model.compile(keras.optimizers.SGD(1.0), "mse")

@@ -10,7 +10,6 @@ import dataclasses
 import itertools
 import json
 import math
-import os
 
 import keras
 import numpy as np
@@ -18,9 +17,13 @@ import pytest
 import scipy.linalg
 
 import keras_gan
-from keras_gan import GAN, cli, datasets
+from keras_gan import GAN, classifier_training, cli, datasets
 from keras_gan.callbacks import SampleQuality
+from keras_gan.checkpoints import verify_file
 from keras_gan.evaluation import (
+    METRICS,
+    Features,
+    QualityReport,
     build_classifier,
     class_statistics,
     classifier_score,
@@ -34,12 +37,14 @@ from keras_gan.evaluation import (
     sample_quality,
 )
 from keras_gan.evaluation.classifiers import CLASSIFIER_OF, PerImageStandardization, classifier_folder
-from keras_gan.evaluation.metrics import nearest_distances
+from keras_gan.evaluation.metrics import FEATURE_METRICS, feature_metrics, nearest_distances
+from keras_gan.records import machine_description
+from tests import helpers
 from tests.helpers import write_mnist
 
 CENTRES = np.random.default_rng(123).normal(scale=4.0, size=(10, 8))
-DATA_DIR = os.environ.get("KERAS_GAN_DATA_DIR")
-needs_data = pytest.mark.skipif(not (DATA_DIR and os.path.isdir(DATA_DIR)), reason="KERAS_GAN_DATA_DIR is not set")
+DATA_DIR = str(helpers.DATA_DIR)
+needs_data = helpers.needs_data()
 
 
 def mixture(n, seed, classes=range(10)):
@@ -111,6 +116,7 @@ def test_prdc_matches_brute_force_balls():
     assert 0 < precision < 1 and 0 < recall < 1 and 0 < coverage < 1  # the case tells the formulas apart
 
 
+@pytest.mark.slow
 def test_blocked_distances_agree_with_one_block(monkeypatch):
     real, _ = mixture(2500, seed=3)
     fake, _ = mixture(1200, seed=4)
@@ -170,6 +176,7 @@ def test_memorisation_matches_brute_force_nearest_distances():
 # Behaviour on synthetic features.
 
 
+@pytest.mark.slow
 def test_two_draws_of_one_distribution_score_near_the_ideal():
     real, _ = mixture(2000, seed=10)
     other, _ = mixture(2000, seed=11)
@@ -206,6 +213,31 @@ def test_copies_of_training_features_are_flagged():
     assert fresh.fraction < 0.05 and 0.8 < fresh.median_ratio < 1.25
 
 
+@pytest.mark.parametrize("name", list(FEATURE_METRICS))
+def test_every_registered_metric_reports_each_of_its_values_in_the_quality_table(name):
+    (real, labels), (fake, fake_labels), (heldout, heldout_labels) = (mixture(300, seed) for seed in (10, 11, 12))
+    one_hot = np.eye(10)
+    real, fake, heldout = (Features(x, one_hot[y]) for x, y in ((real, labels), (fake, fake_labels),
+                                                                  (heldout, heldout_labels)))
+    metric = FEATURE_METRICS[name]
+    values = metric.compute(fake, real, heldout if metric.needs_heldout else None, 0)
+    assert values == feature_metrics(fake, real, heldout, [name], seed=0)
+    assert {key for key, _, _ in metric.values} <= set(values) and all(np.isfinite(list(values.values())))
+    report = QualityReport("mnist", values, values, 300, 300, 300, 10)
+    assert [line.split("  ")[0] for line in report.table().splitlines()[1:]] == [label for _, label, _ in metric.values]
+    if metric.needs_heldout:
+        with pytest.raises(ValueError, match="`heldout` features are needed"):
+            feature_metrics(fake, real, None, [name])
+
+
+def test_the_callback_logs_values_of_the_registered_metrics():
+    assert set(SampleQuality.METRICS) <= set(FEATURE_METRICS) <= set(METRICS)
+    (real, labels), (fake, fake_labels) = mixture(100, 10), mixture(100, 11)
+    values = feature_metrics(Features(fake, np.eye(10)[fake_labels]), Features(real, np.eye(10)[labels]), None,
+                             SampleQuality.METRICS)
+    assert set(SampleQuality.LOGGED) <= set(values)
+
+
 @pytest.mark.parametrize(
     "call, message",
     [
@@ -233,6 +265,7 @@ def test_classifiers_are_not_listed_as_generators():
 
 
 @pytest.mark.parametrize("dataset", sorted(set(CLASSIFIER_OF.values())))
+@pytest.mark.slow
 def test_shipped_classifier_matches_its_record(dataset):
     record = json.loads((classifier_folder(dataset) / "metadata.json").read_text())
     model = load_classifier(dataset)
@@ -243,6 +276,7 @@ def test_shipped_classifier_matches_its_record(dataset):
 
 @needs_data
 @pytest.mark.parametrize("dataset", sorted(set(CLASSIFIER_OF.values())))
+@pytest.mark.slow
 def test_recorded_test_accuracy_reproduces(dataset):
     record = json.loads((classifier_folder(dataset) / "metadata.json").read_text())
     images, labels = datasets.load_numpy(dataset, "test", data_dir=DATA_DIR)
@@ -250,6 +284,7 @@ def test_recorded_test_accuracy_reproduces(dataset):
     assert np.mean(probabilities.argmax(axis=1) == labels) == pytest.approx(record["test_accuracy"], abs=1e-4)
 
 
+@pytest.mark.slow
 def test_cifar10_features_do_not_depend_on_the_output_space():
     images = np.random.default_rng(0).uniform(size=(8, 32, 32, 3)).astype("float32")
     gcn = datasets.global_contrast_normalize(images)
@@ -276,6 +311,7 @@ def digits():
 
 
 @needs_data
+@pytest.mark.slow
 def test_real_digits_against_real_digits_score_near_the_ideal(digits):
     real, other = digits["train_features"], digits["test_features"]
     keep = digits["test_labels"] < 5
@@ -293,6 +329,7 @@ def test_real_digits_against_real_digits_score_near_the_ideal(digits):
 
 
 @needs_data
+@pytest.mark.slow
 def test_digits_5_to_9_removed_lose_half_the_recall_coverage_and_classes(digits):
     real, full = digits["train_features"], digits["test_features"]
     half = classify(digits["test"][digits["test_labels"] < 5], digits["classifier"])
@@ -303,6 +340,7 @@ def test_digits_5_to_9_removed_lose_half_the_recall_coverage_and_classes(digits)
 
 
 @needs_data
+@pytest.mark.slow
 def test_growing_pixel_noise_worsens_fid_monotonically(digits):
     rng = np.random.default_rng(0)
     real = digits["train_features"].embeddings
@@ -314,6 +352,7 @@ def test_growing_pixel_noise_worsens_fid_monotonically(digits):
 
 
 @needs_data
+@pytest.mark.slow
 def test_copies_of_training_digits_are_flagged(digits):
     real, heldout = digits["train_features"], digits["test_features"]
     copies = classify(digits["train"][:1000], digits["classifier"])
@@ -325,6 +364,7 @@ def test_copies_of_training_digits_are_flagged(digits):
 # The entry point and the callback, on tiny data with an untrained classifier.
 
 
+@pytest.mark.slow
 def test_sample_quality_reports_every_metric_beside_the_data(tmp_path):
     write_mnist(tmp_path, sizes=(300, 300, 50))
     # The tiny training digits are uniform noise; samples of faint noise are unlike them.
@@ -351,6 +391,7 @@ def tiny_generator():
     return keras.Sequential([keras.Input((4,)), keras.layers.Dense(784, "sigmoid"), keras.layers.Reshape((28, 28, 1))])
 
 
+@pytest.mark.slow
 def test_sample_quality_callback_logs_fid_kid_and_classes_to_history():
     rng = np.random.default_rng(0)
     real = rng.uniform(size=(64, 28, 28, 1)).astype("float32")
@@ -365,6 +406,7 @@ def test_sample_quality_callback_logs_fid_kid_and_classes_to_history():
     assert all(np.isfinite(history.history[key]).all() for key in ("fid", "kid", "kid_std", "classes_covered"))
 
 
+@pytest.mark.slow
 def test_evaluate_command_prints_the_chosen_metrics_for_model_and_data(tmp_path, capsys):
     write_mnist(tmp_path, sizes=(300, 300, 50))
     generator = tiny_generator()
@@ -380,6 +422,7 @@ def test_evaluate_command_prints_the_chosen_metrics_for_model_and_data(tmp_path,
     assert exit_.value.code == 2 and "must be a comma-separated list of parzen,fid" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_train_classifier_command_writes_a_loadable_checked_folder_and_resumes(tmp_path, capsys):
     write_mnist(tmp_path, sizes=(300, 300, 50))
     out = tmp_path / "zoo" / "classifiers" / "mnist"
@@ -388,6 +431,9 @@ def test_train_classifier_command_writes_a_loadable_checked_folder_and_resumes(t
     assert cli.main(argv) == 0
     record = json.loads((out / "metadata.json").read_text())
     assert record["data_splits"] == {"train": 300, "valid": 300, "test": 50} and record["config"]["epochs"] == 1
+    # The run's checkpoint is the package's verified one, and its time and machine come from `WallTime`.
+    assert verify_file(tmp_path / "run" / "backup" / "latest.weights.h5", required=True) is not None
+    assert record["wall_time_seconds"] > 0 and record["hardware"] == machine_description()
     assert f"{100 * record['test_accuracy']:.2f}%" in (out / "model_card.md").read_text()
     classifier = load_classifier("mnist", root=tmp_path / "zoo")
     assert classifier.count_params() == record["parameters"]
@@ -402,13 +448,14 @@ def test_train_classifier_command_writes_a_loadable_checked_folder_and_resumes(t
     assert exit_.value.code == 2 and "invalid choice: 'tfd'" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_finish_wraps_a_trained_classifier_in_flip_averaging_and_measures_it_again(tmp_path, monkeypatch, capsys):
     write_mnist(tmp_path, sizes=(300, 300, 50))
     out = tmp_path / "zoo" / "classifiers" / "mnist"
-    classifiers.train_classifier("mnist", tmp_path / "run", out=out, data_dir=tmp_path, epochs=1, verbose=0)
+    classifier_training.train_classifier("mnist", tmp_path / "run", out=out, data_dir=tmp_path, epochs=1, verbose=0)
     trained = json.loads((out / "metadata.json").read_text())
     monkeypatch.setitem(classifiers.CONFIGS, "mnist", dataclasses.replace(classifiers.CONFIGS["mnist"], flip_average=True))
-    classifiers.main(["finish", "mnist", "--data-dir", str(tmp_path), "--folder", str(out)])
+    classifier_training.main(["finish", "mnist", "--data-dir", str(tmp_path), "--folder", str(out)])
     assert "valid accuracy" in capsys.readouterr().out
     record = json.loads((out / "metadata.json").read_text())
     assert record["config"]["flip_average"] and record["single_view_valid_accuracy"] == trained["valid_accuracy"]

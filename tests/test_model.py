@@ -4,8 +4,9 @@ import pytest
 import tensorflow as tf
 
 from keras_gan import GAN
-from keras_gan.priors import sample_latent
-from tests.helpers import changed, weights
+from keras_gan.losses import GENERATOR_LOSSES
+from keras_gan.priors import PRIORS, sample_latent
+from tests.helpers import changed, one_step_train, weights
 
 
 def tiny_gan(latent_dim=4, data_dim=2, seed=0, **kwargs):
@@ -31,6 +32,7 @@ def ring(n, seed=0):
     return (centres + rng.normal(scale=0.05, size=(n, 2))).astype("float32")
 
 
+@pytest.mark.slow
 def test_learns_ring_of_eight_gaussians():
     keras.utils.set_random_seed(1)
     generator = keras.Sequential(
@@ -53,6 +55,12 @@ def test_learns_ring_of_eight_gaussians():
     covered = np.unique(distances.argmin(axis=1)[near])
     assert near.mean() > 0.6, f"only {near.mean():.2f} of the samples lie near a mode"
     assert len(covered) >= 6, f"only modes {covered.tolist()} are covered"
+
+
+@pytest.mark.parametrize("latent_prior", PRIORS)
+@pytest.mark.parametrize("generator_loss", sorted(GENERATOR_LOSSES))
+def test_every_prior_and_generator_loss_trains(latent_prior, generator_loss):
+    one_step_train(tiny_gan(latent_prior=latent_prior, generator_loss=generator_loss), data(8))
 
 
 @pytest.mark.parametrize("k", [1, 3])
@@ -143,6 +151,7 @@ def fixed_noise(shape, seed):
     "options, prior",
     [(dict(jit_compile=True), fixed_noise), (dict(steps_per_execution=2), "normal")],
 )
+@pytest.mark.slow
 def test_compiled_training_matches_eager(options, prior):
     runs = []
     for compile_options in (dict(run_eagerly=True), options):

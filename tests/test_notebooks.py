@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import needs_data
+
 nbclient = pytest.importorskip("nbclient")
 nbformat = pytest.importorskip("nbformat")
 
@@ -21,7 +23,7 @@ DATA_DIR = Path(os.environ.get("KERAS_GAN_DATA_DIR", NOTEBOOKS.parents[1] / "sha
 # How `print(ParzenResult)` starts: "Parzen log-likelihood: 225.3 +- 2.0 (sigma=0.215, 10000 samples".
 PARZEN = re.compile(r"Parzen log-likelihood: (\S+) \+- (\S+) \(sigma=\S+, (\d+) samples")
 
-needs_mnist = pytest.mark.skipif(not (DATA_DIR / "mnist.pkl.gz").is_file(), reason=f"no mnist.pkl.gz in {DATA_DIR}")
+needs_mnist = needs_data("mnist.pkl.gz", folder=DATA_DIR)
 
 
 def _execute(name: str, monkeypatch):
@@ -51,6 +53,7 @@ def _parzen_scores(text: str) -> list:
 
 
 @needs_mnist
+@pytest.mark.slow
 def test_quickstart_samples_scores_trains_and_exports(monkeypatch):
     notebook = _execute("quickstart.ipynb", monkeypatch)
     text = _stdout(notebook)
@@ -66,6 +69,7 @@ def test_quickstart_samples_scores_trains_and_exports(monkeypatch):
 
 
 @needs_mnist
+@pytest.mark.slow
 def test_reproduce_table1_prints_the_table(monkeypatch):
     text = _stdout(_execute("reproduce_table1.ipynb", monkeypatch))
     (gan_mean, gan_error, n), (data_mean, data_error, _) = _parzen_scores(text)
@@ -83,6 +87,7 @@ def test_reproduce_table1_prints_the_table(monkeypatch):
 ROW = r"(?:shift [\d.]+|p_g = p_data)"
 
 
+@pytest.mark.slow
 def test_theory_walks_through_the_theorems_and_figure_1(monkeypatch):
     notebook = _execute("theory.ipynb", monkeypatch)
     text = _stdout(notebook)

@@ -81,6 +81,7 @@ def test_the_max_norm_scale_sets_the_output_cap_and_survives_saving(scale, cap, 
     assert (None if constraint is None else constraint.max_value) == cap
 
 
+@pytest.mark.slow
 def test_without_the_cap_the_output_columns_keep_their_initial_norm():
     """`sparse_init`'s columns start near norm 10; the paper's cap projects them to 1.9365 at the first update."""
     norms = {}
@@ -93,6 +94,7 @@ def test_without_the_cap_the_output_columns_keep_their_initial_norm():
     assert norms[0.0].min() > 5
 
 
+@pytest.mark.slow
 def test_the_output_learning_rate_scale_multiplies_only_the_output_kernels_update():
     """One update from the same start: the gradients are the same, so the output kernel moves `scale` times as far."""
     moves, zero = {}, None
@@ -153,6 +155,7 @@ def test_the_settings_are_recorded_deviations_read_from_the_command_line():
     assert "--set g_output_lr_scale=10.0" in experiments.command_line(changed)
 
 
+@pytest.mark.slow
 def test_a_saved_gan_with_an_output_learning_rate_scale_loads_and_keeps_it(tmp_path):
     """A loaded generator's variable paths lose the enclosing model's name: the scale must still find its kernel."""
     config = tfd_config(g_output_lr_scale=10.0)

@@ -14,6 +14,7 @@ from keras_gan import cli, pretrained, records
 from keras_gan._io import sha256
 from keras_gan.evaluation import sample_quality
 from keras_gan.evaluation.classifiers import classifier_folder
+from tests.helpers import require_data
 
 # As in tests/test_notebooks.py: CI lays shared/ beside the clone.
 DATA_DIR = Path(os.environ.get("KERAS_GAN_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"))
@@ -42,11 +43,11 @@ def test_every_shipped_models_command_runs_its_recorded_configuration(name):
 
 
 @pytest.mark.parametrize("name", keras_gan.list_models())
+@pytest.mark.slow
 def test_every_shipped_models_recorded_sample_quality_reproduces(name):
     # The full numbers (10,000 samples) take up to 2 minutes a model here; `check` (2,000, seeded) is the same
-    # code and settings at a fifth of the size, recorded by the same `benchmarks.zoo_quality --write` run.
-    if not DATA_DIR.is_dir():
-        pytest.skip(f"no data folder at {DATA_DIR} (set KERAS_GAN_DATA_DIR): the check needs the real images")
+    # code and settings at a fifth of the size, recorded by the same `studies.zoo_quality --write` run.
+    require_data(folder=DATA_DIR)  # the check needs the real images
     entry = keras_gan.get_preset(name)["scores"]["sample_quality"]
     classifier = json.loads((classifier_folder(entry["dataset"]) / "metadata.json").read_text())
     assert entry["classifier_sha256"] == classifier["files"]["classifier"]["sha256"], "re-run its command"
@@ -74,6 +75,7 @@ def test_every_model_card_and_the_readme_show_the_recorded_sample_quality(name):
     assert entry["command"] in card
 
 
+@pytest.mark.slow
 def test_the_mnist_gan_loads_ready_to_fine_tune():
     gan = keras_gan.load_gan("mnist")
     np.testing.assert_array_equal(gan.generate(4, seed=0), keras_gan.generate(keras_gan.load_generator("mnist"),

@@ -20,9 +20,8 @@ import keras_gan
 from keras_gan import cli, experiments, pretrained, publish
 from keras_gan._io import claim_folder
 from keras_gan.checkpoints import CorruptFileError, write_checksum
-from keras_gan.datasets import gcn_to_display
+from keras_gan.datasets.output_space import GCNToDisplay, gcn_to_display
 from keras_gan.evaluation import sample_quality, score
-from keras_gan.layers import GCNToDisplay
 from keras_gan.publish import model_card, publish_run
 from keras_gan.training import train
 from tests.helpers import write_cifar_python, write_fer, write_mnist
@@ -68,6 +67,7 @@ def entry(zoo, name):
 
 
 @pytest.mark.parametrize("name", ["mnist", "cifar", "tfd"])
+@pytest.mark.slow
 def test_metadata_and_card_state_scores_reference_sizes_and_provenance(zoo, name):
     meta, card = entry(zoo, name)
     record = json.loads((zoo / "runs" / name / "run.json").read_text())
@@ -163,6 +163,7 @@ def test_gcn_model_samples_and_serves_images_in_0_1(zoo, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["mnist", "cifar", "tfd"])
+@pytest.mark.slow
 def test_evaluate_reproduces_the_published_score(zoo, name, capsys):
     published = keras_gan.get_preset(name)["scores"]["parzen_test_log_likelihood"]
     argv = published["command"].replace("DATA", str(zoo / "data")).split()[1:]
@@ -173,6 +174,15 @@ def test_evaluate_reproduces_the_published_score(zoo, name, capsys):
                    seed=published["seed"])
     assert (result.mean, result.std_error, result.sigma) == (published["mean"], published["std_error"],
                                                              published["sigma"])
+
+
+@pytest.mark.parametrize("name", ["mnist", "cifar", "tfd"])
+def test_reference_reproduces_the_published_data_reference(zoo, name, capsys):
+    published = keras_gan.get_preset(name)["scores"]["data_reference"]
+    argv = published["command"].replace("DATA", str(zoo / "data")).split()
+    assert argv[:2] == ["keras-gan", "reference"]  # the package's command, not a script of the repository
+    assert cli.main(argv[1:]) == 0
+    assert f"{published['mean']:.1f} +- {published['std_error']:.1f} (sigma={published['sigma']:.3g}" in capsys.readouterr().out
 
 
 def test_failed_publish_leaves_the_entry_as_it_was(zoo, tmp_path):
@@ -211,6 +221,7 @@ def test_the_best_validation_epoch_ships_when_asked(zoo, tmp_path):
     assert keras_gan.get_preset("mnist")["checkpoint"] == {"selected": "last", "epoch": 2}
 
 
+@pytest.mark.slow
 def test_the_lowest_validation_fid_epoch_ships_with_its_fid_on_the_card(zoo, tmp_path):
     config = experiments.get("mnist").override({"jit_compile": False, "epochs": 2, "width": 0.02, "parzen_every": 0,
                                                 "quality_every": 1, "quality_samples": 100, "best_monitor": "fid"})
@@ -240,7 +251,7 @@ def test_best_checkpoint_is_refused_when_missing_or_not_the_recorded_one(zoo, tm
 
 
 def test_a_run_is_measured_before_publishing_as_its_published_generator_would_be(zoo):
-    from benchmarks.run_quality import run_report, run_samples
+    from studies.run_quality import run_report, run_samples
 
     # The GCN run: its samples must be put in the published (display) space, as `publish` does.
     samples, space = run_samples(zoo / "runs" / "cifar", "last", n=20, seed=1)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from keras_gan import cli
+from tests.helpers import needs_data
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -17,7 +18,8 @@ def blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
 
 
-@pytest.mark.skipif(not (DATA_DIR / "mnist.pkl.gz").is_file(), reason=f"no mnist.pkl.gz in {DATA_DIR}")
+@needs_data("mnist.pkl.gz", folder=DATA_DIR)
+@pytest.mark.slow
 def test_the_python_examples_run_as_written_from_any_folder_and_show_learning(monkeypatch, tmp_path, capsys):
     monkeypatch.chdir(tmp_path)  # the example finds its data through the environment, as it says
     monkeypatch.setenv("KERAS_GAN_DATA_DIR", str(DATA_DIR))

@@ -13,10 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_gan.architectures import toy
-from keras_gan.datasets.toy import TOY_PROBLEMS, GaussianMixture
-from keras_gan.evaluation import theory
-from keras_gan.figures import FIGURE_1_LABELS, figure_1, run_figure_1
+from keras_gan import theory
+from keras_gan.theory import FIGURE_1_LABELS, TOY_PROBLEMS, GaussianMixture, figure_1, networks, run_figure_1
 
 DATA = GaussianMixture([0.0], [1.0])
 POINTS, WEIGHTS = theory.integration_grid(-8.0, 8.0, num=1601)
@@ -32,7 +30,7 @@ def _logits(discriminator) -> np.ndarray:
 def _train_discriminator(scale: float, shift: float, updates: int, seed: int = 0, initial_bias: float = 0.0):
     """A toy D trained for the frozen G(z) = scale z + shift; returns D, G and log p_g on the grid."""
     keras.utils.set_random_seed(seed)
-    generator, discriminator = toy.affine_generator(scale, shift), toy.discriminator()
+    generator, discriminator = networks.affine_generator(scale, shift), networks.discriminator()
     discriminator.get_layer("y").bias.assign([initial_bias])
     before = [v.numpy() for v in generator.weights]
     theory.fit_toy(generator, discriminator, DATA, updates, freeze="generator", latent_prior="normal",
@@ -48,6 +46,7 @@ def trained():
     return _train_discriminator(0.5, 1.0, updates=800)
 
 
+@pytest.mark.slow
 def test_toy_densities_integrate_to_one_and_match_their_samples():
     points, weights = theory.integration_grid(-3.0, 3.0, num=601, dim=2)
     assert abs(np.sum(weights * np.exp(TOY_PROBLEMS["ring_2d"].log_prob(points))) - 1) < 1e-4
@@ -98,6 +97,7 @@ def test_criterion_is_the_value_at_the_optimal_discriminator_and_its_maximum():
         assert theory.value_function(other, LOG_P_DATA, log_p_g, WEIGHTS) < criterion - 1e-3
 
 
+@pytest.mark.slow
 def test_trained_discriminator_matches_the_optimal_one(trained):
     """Proposition 1: E|D - D*| over (p_data + p_g) / 2 is below 0.03 (measured: 0.014).
 
@@ -120,6 +120,7 @@ def test_value_at_the_trained_discriminator_is_minus_log_4_plus_twice_the_jsd(tr
     assert criterion > -LOG_4 + 0.1  # p_g != p_data: C(G) is well above its minimum
 
 
+@pytest.mark.slow
 def test_when_g_matches_the_data_d_goes_to_one_half_and_v_to_minus_log_4():
     """p_g = p_data, D started at D = 0.95: after training |D - 1/2| < 0.05 on [-2, 2] and |V + log 4| < 0.005.
 
@@ -132,6 +133,7 @@ def test_when_g_matches_the_data_d_goes_to_one_half_and_v_to_minus_log_4():
     assert abs(theory.virtual_training_criterion(LOG_P_DATA, log_p_g, WEIGHTS) + LOG_4) < 1e-12
 
 
+@pytest.mark.slow
 def test_non_saturating_loss_gives_g_a_stronger_gradient_early(trained):
     """Section 3: when D rejects G's samples, the minimax loss's gradient is over 10x weaker (measured: 51x).
 
@@ -146,6 +148,7 @@ def test_non_saturating_loss_gives_g_a_stronger_gradient_early(trained):
     assert norms[0] == pytest.approx(norms[1], rel=1e-6)
 
 
+@pytest.mark.slow
 def test_figure_1_panels_and_png(tmp_path):
     panels = run_figure_1(seed=0, d_updates=2, g_updates=2, joint_updates=2, n_samples=200)
     assert [panel.label for panel in panels] == list(FIGURE_1_LABELS)
@@ -167,8 +170,8 @@ def test_figure_1_panels_and_png(tmp_path):
         (lambda: GaussianMixture([0.0], [1.0]).log_prob(np.zeros((3, 2))), r"`x` must have shape \(n, 1\)"),
         (lambda: theory.integration_grid(1.0, 0.0), "`high` must be above `low`"),
         (lambda: theory.jensen_shannon(np.zeros(3), np.zeros(4), np.ones(3)), "of one length"),
-        (lambda: theory.fit_toy(toy.generator(), toy.discriminator(), DATA, 1, freeze="both"), "`freeze` must be"),
-        (lambda: toy.affine_generator(0.0, 1.0), "`scale` must be a positive number"),
+        (lambda: theory.fit_toy(networks.generator(), networks.discriminator(), DATA, 1, freeze="both"), "`freeze` must be"),
+        (lambda: networks.affine_generator(0.0, 1.0), "`scale` must be a positive number"),
     ],
 )
 def test_invalid_arguments_name_the_problem(make, match):

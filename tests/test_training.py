@@ -57,6 +57,7 @@ def test_epoch_batches_depend_only_on_seed_and_epoch():
     assert full[:4] != full[4:8]  # reshuffled every epoch
 
 
+@pytest.mark.slow
 def test_run_writes_everything(data_dir, tmp_path, monkeypatch):
     splits = []
 
@@ -84,6 +85,7 @@ def test_run_writes_everything(data_dir, tmp_path, monkeypatch):
     assert {"d_loss", "g_loss", "d_real", "d_fake", "parzen_ll"} <= set(header.split(",")) and len(rows) == 2
 
 
+@pytest.mark.slow
 def test_a_run_keeps_its_lowest_validation_fid_epoch_when_asked(data_dir, tmp_path, monkeypatch):
     measured = []
 
@@ -136,6 +138,7 @@ def test_wall_time_is_added_at_every_epoch_end_and_survives_an_interruption(tmp_
 
 
 @pytest.mark.parametrize("changes", [{}, {"g_ema_decay": 0.9}], ids=["paper", "weight averaging"])
+@pytest.mark.slow
 def test_continuing_a_run_matches_an_uninterrupted_run(data_dir, tmp_path, changes):
     whole = train(tiny(epochs=3, **changes), tmp_path / "a", data_dir=data_dir, verbose=0)
     train(tiny(epochs=2, **changes), tmp_path / "b", data_dir=data_dir, verbose=0)
@@ -172,6 +175,7 @@ sys.exit(cli.main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow
 def test_sigkill_mid_epoch_then_rerun_resumes(data_dir, tmp_path):
     """SIGKILL the CLI in the middle of epoch 2, run it again: same weights and log as never killed."""
     arguments = ["train", "mnist", "--epochs", "4", "--width", "0.02", "--data-dir", str(data_dir),
@@ -201,6 +205,7 @@ def test_sigkill_mid_epoch_then_rerun_resumes(data_dir, tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.slow
 def test_finished_run_returns_at_once(data_dir, tmp_path):
     train(tiny(epochs=1), tmp_path / "a", data_dir=data_dir, verbose=0)
     stamp = (tmp_path / "a" / "log.csv").read_text()
@@ -209,6 +214,7 @@ def test_finished_run_returns_at_once(data_dir, tmp_path):
     assert int(gan.g_optimizer.iterations) == 1000 // 100
 
 
+@pytest.mark.slow
 def test_gcn_runs_score_their_curve_in_display_space_and_older_runs_keep_gcn_space(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_GAN_CACHE_DIR", str(tmp_path / "cache"))
     write_cifar_python(tmp_path, per_batch=30, as_tarball=False)
@@ -247,6 +253,7 @@ def test_gcn_runs_score_their_curve_in_display_space_and_older_runs_keep_gcn_spa
     assert mappings[-1] is None and splits[-1] == (6, 6)  # 120 images: the last 12 validate
 
 
+@pytest.mark.slow
 def test_resuming_with_other_settings_is_refused_and_names_them(data_dir, tmp_path):
     train(tiny(epochs=1), tmp_path / "a", data_dir=data_dir, verbose=0)
     record = (tmp_path / "a" / "run.json").read_text()
@@ -255,6 +262,7 @@ def test_resuming_with_other_settings_is_refused_and_names_them(data_dir, tmp_pa
     assert (tmp_path / "a" / "run.json").read_text() == record
 
 
+@pytest.mark.slow
 def test_a_run_recorded_before_configurations_resumes(data_dir, tmp_path):
     """An old flat run.json (as `checkpoints/mnist` has) resumes, and its record is rewritten in the new form."""
     train(tiny(epochs=1), tmp_path / "a", data_dir=data_dir, verbose=0)
@@ -267,6 +275,7 @@ def test_a_run_recorded_before_configurations_resumes(data_dir, tmp_path):
     assert int(gan.g_optimizer.iterations) == 2 * 1000 // 100
 
 
+@pytest.mark.slow
 def test_learning_rates_and_initial_ranges_reach_the_networks_and_the_record(data_dir, tmp_path):
     changes = {"d_learning_rate": 0.01, "g_learning_rate": 0.3, "d_init_ranges.h0": 0.5, "g_init_ranges.y": 2.5}
     config = tiny(epochs=1).override(changes)
@@ -317,6 +326,7 @@ def test_center_output_uses_the_runs_latent_prior(monkeypatch):
     assert seen == ["uniform"]
 
 
+@pytest.mark.slow
 def test_tfd_trains_its_two_stages_and_resumes(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_GAN_CACHE_DIR", str(tmp_path / "cache"))
     write_tfd(tmp_path, count=700)
@@ -333,6 +343,7 @@ def test_tfd_trains_its_two_stages_and_resumes(tmp_path, monkeypatch):
         np.testing.assert_array_equal(np.array(a), np.array(b))
 
 
+@pytest.mark.slow
 def test_a_damaged_checkpoint_is_refused_before_anything_is_touched(data_dir, tmp_path):
     out = tmp_path / "a"
     train(tiny(epochs=1), out, data_dir=data_dir, verbose=0)
@@ -346,6 +357,7 @@ def test_a_damaged_checkpoint_is_refused_before_anything_is_touched(data_dir, tm
     assert {name: (out / name).read_bytes() for name in ("log.csv", "run.json")} == before
 
 
+@pytest.mark.slow
 def test_a_damaged_run_model_is_refused_by_the_commands(data_dir, tmp_path, capsys):
     out = tmp_path / "a"
     train(tiny(epochs=1), out, data_dir=data_dir, verbose=0)
@@ -360,6 +372,7 @@ def test_a_damaged_run_model_is_refused_by_the_commands(data_dir, tmp_path, caps
     assert len(err) == 1 and "gan.keras is corrupt" in err[0] and not (tmp_path / "x.png").exists()
 
 
+@pytest.mark.slow
 def test_resuming_drops_log_rows_of_epochs_the_checkpoint_does_not_hold(data_dir, tmp_path):
     out = tmp_path / "a"
     train(tiny(epochs=1), out, data_dir=data_dir, verbose=0)
@@ -369,6 +382,7 @@ def test_resuming_drops_log_rows_of_epochs_the_checkpoint_does_not_hold(data_dir
     assert [line.split(",")[0] for line in (out / "log.csv").read_text().splitlines()[1:]] == ["0", "1"]
 
 
+@pytest.mark.slow
 def test_a_run_killed_before_its_log_had_a_header_starts_again(data_dir, tmp_path):
     """The fault soak's kill between `log.csv`'s creation and its header: the rerun trains and logs every epoch."""
     out = tmp_path / "a"
@@ -378,6 +392,7 @@ def test_a_run_killed_before_its_log_had_a_header_starts_again(data_dir, tmp_pat
     header, *rows = (out / "log.csv").read_text().splitlines()
     assert header.startswith("epoch,") and logged_epochs(out) == ["0", "1"]
 
+@pytest.mark.slow
 def test_starting_from_another_runs_checkpoint_continues_it_exactly(data_dir, tmp_path):
     """`init_from` with unchanged settings: the same weights as resuming that run, in a folder of its own."""
     whole = train(tiny(epochs=3), tmp_path / "whole", data_dir=data_dir, verbose=0)
@@ -394,6 +409,7 @@ def test_starting_from_another_runs_checkpoint_continues_it_exactly(data_dir, tm
     assert {path.name: path.read_bytes() for path in (tmp_path / "first").rglob("*") if path.is_file()} == before
 
 
+@pytest.mark.slow
 def test_starting_from_a_run_without_averaging_starts_the_average_at_its_generator(data_dir, tmp_path):
     first = train(tiny(epochs=1), tmp_path / "first", data_dir=data_dir, verbose=0)
     config = tiny(epochs=2, g_ema_decay=0.99, g_learning_rate=0.01, init_from=str(tmp_path / "first"))
@@ -414,6 +430,7 @@ def test_starting_from_a_run_without_averaging_starts_the_average_at_its_generat
     ({"epochs": 1}, "`epochs` must be more than the 1 epochs"),
     ({"optimizer": "adam"}, "optimizer: sgd -> adam"),
 ], ids=["no checkpoint", "other width", "no epochs left", "other optimizer"])
+@pytest.mark.slow
 def test_starting_from_an_unfit_run_is_refused_before_anything_is_written(data_dir, tmp_path, changes, words):
     train(tiny(epochs=1), tmp_path / "first", data_dir=data_dir, verbose=0)
     config = tiny(epochs=2, init_from=str(tmp_path / "first")).override(changes)
@@ -421,3 +438,29 @@ def test_starting_from_an_unfit_run_is_refused_before_anything_is_written(data_d
         train(config, tmp_path / "screen", data_dir=data_dir, verbose=0)
     assert "\n" not in str(error.value)
     assert not (tmp_path / "screen" / "run.json").exists()
+
+
+def test_a_registered_two_stage_experiment_trains_both_stages(data_dir, tmp_path, monkeypatch):
+    """Adding a two-stage experiment is a registry entry plus its networks: `train` knows no experiment by name."""
+    def generator(width, output_bias=None, ranges=None):
+        return keras.Sequential([keras.Input((100,)), keras.layers.Dense(784, "sigmoid", name="y"),
+                                 keras.layers.Reshape((28, 28, 1))], name="first_generator")
+
+    def grow(pretrained, width, ranges=None):
+        return keras.Sequential([keras.Input((100,)), keras.layers.Dense(100, "sigmoid", name="g0"),
+                                 *pretrained.layers], name="grown_generator")
+
+    def discriminator(width, ranges=None):
+        return keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(1, name="y")])
+
+    monkeypatch.setitem(architectures.ARCHITECTURES, "two_first", architectures.Architecture(
+        generator, discriminator, (28, 28, 1), True, {}, {}))
+    monkeypatch.setitem(architectures.ARCHITECTURES, "two", architectures.Architecture(
+        generator, discriminator, (28, 28, 1), True, {}, {}, first_stage=architectures.FirstStage("two_first", grow)))
+    monkeypatch.setitem(experiments.EXPERIMENTS, "two", experiments.Experiment(
+        name="two", architecture="two", dataset="mnist", batch_size=100, epochs=1, d_learning_rate=0.05,
+        g_learning_rate=0.1, latent_prior="uniform", g_init_ranges={}, d_init_ranges={}, pretrain_epochs=1))
+    gan = train(tiny("two"), tmp_path / "run", data_dir=data_dir, verbose=0)
+    pretrained = keras.models.load_model(tmp_path / "run" / "pretrain" / "generator.keras")
+    assert len(gan.generator.layers) == len(pretrained.layers) + 1
+    assert logged_epochs(tmp_path / "run" / "pretrain") == logged_epochs(tmp_path / "run") == ["0"]

@@ -4,9 +4,12 @@ Every entry builds a generator from `(width, output_bias, ranges=...)` and a
 discriminator from `(width, ranges=...)`; `width` multiplies the hidden sizes
 (1.0 is the paper) and `ranges` maps layer names to initial ranges (the
 paper's are the entry's `g_init_ranges` and `d_init_ranges`). The
-discriminators output logits.
+discriminators output logits. An entry trained in two stages (TFD's) names
+its first stage's entry and how its generator grows from that stage's
+(`FirstStage`); `image_folder(shape)` is the entry of a user's images.
 """
 
+import functools
 from typing import Callable, NamedTuple
 
 import keras
@@ -21,17 +24,57 @@ from keras_gan.architectures.common import (
 )
 
 
+class FirstStage(NamedTuple):
+    """The first of two training stages: the networks it trains, and how the second stage builds on them.
+
+    Args:
+        architecture: str. The registry entry of the first stage's networks.
+        grow: callable. `grow(pretrained, width, ranges=...)`: the last
+            stage's generator, new layers below the first stage's (trained)
+            generator `pretrained`; `ranges` are the last stage's
+            `g_init_ranges`.
+    """
+
+    architecture: str
+    grow: Callable[..., keras.Model]
+
+
 class Architecture(NamedTuple):
-    """A generator/discriminator pair of the paper."""
+    """A generator/discriminator pair of the paper.
+
+    Args:
+        generator: callable. `generator(width, output_bias, ranges=...)`.
+        discriminator: callable. `discriminator(width, ranges=...)`.
+        image_shape: tuple. The images' `(H, W, C)`.
+        output_bias_from_marginals: bool. Whether the generator's sigmoid
+            output bias starts at the training images' pixel marginals.
+        g_init_ranges, d_init_ranges: dict. The paper's initial range
+            (irange) of each layer with one.
+        first_stage: FirstStage or None. A first training stage, for a run
+            with `pretrain_epochs`. Defaults to None (one stage).
+    """
 
     generator: Callable[..., keras.Model]
     discriminator: Callable[..., keras.Model]
     image_shape: tuple
-    # Whether the generator's sigmoid output bias starts at the pixel marginals.
     output_bias_from_marginals: bool
-    # The paper's initial range (irange) of each layer with one.
     g_init_ranges: dict
     d_init_ranges: dict
+    first_stage: FirstStage | None = None
+
+    def build(self, width: float = 1.0, train_images=None, g_init_ranges: dict | None = None,
+              d_init_ranges: dict | None = None) -> tuple[keras.Model, keras.Model]:
+        """The generator and discriminator, drawn in that order; see `build`.
+
+        Example:
+        >>> generator, _ = get("mnist").build(width=0.1)
+        >>> generator.output_shape
+        (None, 28, 28, 1)
+        """
+        use_marginals = self.output_bias_from_marginals and train_images is not None
+        output_bias = marginal_logits(train_images) if use_marginals else None
+        generator = self.generator(width, output_bias, ranges=g_init_ranges)
+        return generator, self.discriminator(width, ranges=d_init_ranges)
 
 
 ARCHITECTURES = {
@@ -40,7 +83,8 @@ ARCHITECTURES = {
         mnist.GENERATOR_INIT_RANGES, mnist.DISCRIMINATOR_INIT_RANGES,
     ),
     "tfd": Architecture(
-        tfd.generator, tfd.discriminator, tfd.IMAGE_SHAPE, True, tfd.GENERATOR_INIT_RANGES, tfd.DISCRIMINATOR_INIT_RANGES
+        tfd.generator, tfd.discriminator, tfd.IMAGE_SHAPE, True, tfd.GENERATOR_INIT_RANGES, tfd.DISCRIMINATOR_INIT_RANGES,
+        first_stage=FirstStage("tfd_pretrain", tfd.grow),
     ),
     "tfd_pretrain": Architecture(
         tfd.pretrain_generator, tfd.discriminator, tfd.IMAGE_SHAPE, True,
@@ -64,6 +108,25 @@ def get(name: str) -> Architecture:
     return ARCHITECTURES[name]
 
 
+def image_folder(image_shape: tuple) -> Architecture:
+    """The networks of a user's folder of images (`keras-gan train --images`): MNIST's, sized to its images.
+
+    Args:
+        image_shape: tuple. The folder's images' `(H, W, C)`.
+
+    Example:
+    >>> generator, discriminator = image_folder((8, 8, 3)).build(width=0.1)
+    >>> generator.output_shape, discriminator.input_shape
+    ((None, 8, 8, 3), (None, 8, 8, 3))
+    """
+    image_shape = tuple(image_shape)
+    return get("mnist")._replace(
+        generator=functools.partial(mnist.generator, image_shape=image_shape),
+        discriminator=functools.partial(mnist.discriminator, image_shape=image_shape),
+        image_shape=image_shape,
+    )
+
+
 def build(
     name: str, width: float = 1.0, train_images=None, g_init_ranges: dict | None = None, d_init_ranges: dict | None = None
 ) -> tuple[keras.Model, keras.Model]:
@@ -84,17 +147,12 @@ def build(
     >>> float(keras.ops.max(discriminator.get_layer("y").kernel)) > 0.005
     True
     """
-    architecture = get(name)
-    if architecture.output_bias_from_marginals:
-        output_bias = None if train_images is None else marginal_logits(train_images)
-        generator = architecture.generator(width, output_bias, ranges=g_init_ranges)
-    else:
-        generator = architecture.generator(width, ranges=g_init_ranges)
-    return generator, architecture.discriminator(width, ranges=d_init_ranges)
+    return get(name).build(width, train_images, g_init_ranges, d_init_ranges)
 
 
 __all__ = [
-    "ARCHITECTURES", "Architecture", "adjust_output_layer", "build", "center_output", "get", "init_ranges",
+    "ARCHITECTURES", "Architecture", "FirstStage", "adjust_output_layer", "build", "center_output", "get",
+    "image_folder", "init_ranges",
     "marginal_logits", "output_layer", "cifar10", "mnist",
     "tfd",
 ]

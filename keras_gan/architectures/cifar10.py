@@ -14,6 +14,7 @@ import keras
 
 from keras_gan.architectures.common import (
     MAXOUT_INIT_RANGES,
+    bias_initializer,
     check_width,
     init_ranges,
     irange,
@@ -31,11 +32,16 @@ CONV_GENERATOR_INIT_RANGES = {"h0": 0.05, "h1": 0.05, "y": 0.05}
 CONV_DISCRIMINATOR_INIT_RANGES = {"h0": 0.005, "h1": 0.005, "h2": 0.005, "h3": 0.005, "y": 0.005}
 
 
-def fc_generator(width: float = 1.0, latent_dim: int = LATENT_DIM, ranges: dict | None = None) -> keras.Model:
+def fc_generator(
+    width: float = 1.0, output_bias=None, latent_dim: int = LATENT_DIM, ranges: dict | None = None
+) -> keras.Model:
     """The fully connected CIFAR-10 generator (outputs in GCN space).
 
     Args:
         width: float. Multiplier of the 8000-unit hidden sizes. Defaults to 1.0.
+        output_bias: array of 3072 values or None. Initial bias of the linear
+            output layer. Defaults to None (zeros; `center_output` moves it
+            to the training images' mean after building).
         latent_dim: int. Noise size. Defaults to 100.
         ranges: dict or None. Initial ranges by layer name (`FC_GENERATOR_INIT_RANGES`).
             Defaults to None (the paper's).
@@ -51,7 +57,9 @@ def fc_generator(width: float = 1.0, latent_dim: int = LATENT_DIM, ranges: dict 
             keras.Input((latent_dim,)),
             keras.layers.Dense(scaled(8000, width), "relu", kernel_initializer=irange(r["h0"]), name="h0"),
             keras.layers.Dense(scaled(8000, width), "sigmoid", kernel_initializer=irange(r["h1"]), name="h1"),
-            keras.layers.Dense(3072, kernel_initializer=irange(r["y"]), name="y"),
+            keras.layers.Dense(
+                3072, kernel_initializer=irange(r["y"]), bias_initializer=bias_initializer(output_bias, 3072), name="y"
+            ),
             keras.layers.Reshape(IMAGE_SHAPE),
         ],
         name="cifar10_fc_generator",
@@ -74,13 +82,18 @@ def fc_discriminator(width: float = 1.0, ranges: dict | None = None) -> keras.Mo
     return maxout_discriminator(IMAGE_SHAPE, scaled(1600, width), name="cifar10_fc_discriminator", ranges=ranges)
 
 
-def conv_generator(width: float = 1.0, latent_dim: int = LATENT_DIM, ranges: dict | None = None) -> keras.Model:
+def conv_generator(
+    width: float = 1.0, output_bias=None, latent_dim: int = LATENT_DIM, ranges: dict | None = None
+) -> keras.Model:
     """The "deconvolutional" CIFAR-10 generator (outputs in GCN space).
 
     Args:
         width: float. Multiplier of the hidden sizes: the sigmoid layer has
             `100 * scaled(80)` units, reshaped to 10x10 with `scaled(80)` channels.
             Defaults to 1.0.
+        output_bias: array of 3072 values or None. Initial bias of the linear
+            output layer. Defaults to None (zeros; `center_output` moves it
+            to the training images' mean after building).
         latent_dim: int. Noise size. Defaults to 100.
         ranges: dict or None. Initial ranges by layer name (`CONV_GENERATOR_INIT_RANGES`).
             Defaults to None (the paper's).
@@ -102,7 +115,7 @@ def conv_generator(width: float = 1.0, latent_dim: int = LATENT_DIM, ranges: dic
             keras.layers.Conv2DTranspose(
                 3, 5, strides=3, padding="valid", use_bias=False, kernel_initializer=irange(r["y"]), name="y"
             ),
-            UntiedBias(name="y_bias"),
+            UntiedBias(bias_initializer(output_bias, IMAGE_SHAPE), name="y_bias"),
         ],
         name="cifar10_conv_generator",
     )

@@ -1,5 +1,7 @@
 """Building blocks shared by the paper's architectures."""
 
+import math
+
 import keras
 import numpy as np
 
@@ -184,17 +186,18 @@ def adjust_output_layer(generator: keras.Model, init_range: float = 0.0, max_nor
     return layer
 
 
-def bias_initializer(output_bias, size: int):
-    """`Constant(output_bias)` after checking its size; zeros for None."""
+def bias_initializer(output_bias, shape: int | tuple):
+    """`Constant(output_bias)` in the bias's `shape` after checking its size; zeros for None."""
     if output_bias is None:
         return "zeros"
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
     output_bias = np.asarray(output_bias, dtype="float32").reshape(-1)
-    if output_bias.shape != (size,):
+    if output_bias.size != math.prod(shape):
         raise ValueError(
-            f"`output_bias` must have one value per output ({size}). "
+            f"`output_bias` must have one value per output ({math.prod(shape)}). "
             f"Received shape: {output_bias.shape}"
         )
-    return keras.initializers.Constant(output_bias.tolist())
+    return keras.initializers.Constant(output_bias.reshape(shape).tolist())
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")

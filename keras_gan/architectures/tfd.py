@@ -73,22 +73,15 @@ def pretrain_generator(
     )
 
 
-def generator(
-    width: float = 1.0, output_bias=None, pretrained: keras.Model | None = None, ranges: dict | None = None
-) -> keras.Model:
-    """The second-stage TFD generator: a new network below `pretrained` (`train.yaml`).
-
-    The new layers map the noise to a sigmoid code the size of `pretrained`'s
-    input; `pretrained`'s layers (and weights) follow unchanged.
+def generator(width: float = 1.0, output_bias=None, ranges: dict | None = None) -> keras.Model:
+    """The second-stage TFD generator on a fresh first stage: `grow(pretrain_generator(...))`.
 
     Args:
         width: float. Multiplier of the 8000-unit layers. Defaults to 1.0.
-        output_bias: array of 2304 values or None. Output bias of a fresh
-            first stage, when `pretrained` is None. Defaults to None.
-        pretrained: `keras.Model` or None. A trained `pretrain_generator`.
-            Defaults to None (a fresh one).
+        output_bias: array of 2304 values or None. Output bias of the first
+            stage. Defaults to None (zeros).
         ranges: dict or None. Initial ranges of the new layers `g0`, `g1` and
-            of a fresh first stage's `h0`, `h1` (`GENERATOR_INIT_RANGES`).
+            of the first stage's `h0`, `h1` (`GENERATOR_INIT_RANGES`).
             Defaults to None (the paper's).
 
     Example:
@@ -97,8 +90,29 @@ def generator(
     """
     check_width(width)
     r = init_ranges(GENERATOR_INIT_RANGES, ranges, "generator")
-    if pretrained is None:
-        pretrained = pretrain_generator(width, output_bias, ranges={k: r[k] for k in PRETRAIN_GENERATOR_INIT_RANGES})
+    first = pretrain_generator(width, output_bias, ranges={k: r[k] for k in PRETRAIN_GENERATOR_INIT_RANGES})
+    return grow(first, width, ranges=r)
+
+
+def grow(pretrained: keras.Model, width: float = 1.0, ranges: dict | None = None) -> keras.Model:
+    """The second-stage TFD generator: a new network below the first stage's `pretrained` (`train.yaml`).
+
+    The new layers map the noise to a sigmoid code the size of `pretrained`'s
+    input; `pretrained`'s layers (and weights) follow unchanged.
+
+    Args:
+        pretrained: `keras.Model`. A (trained) `pretrain_generator`.
+        width: float. Multiplier of the 8000-unit layer. Defaults to 1.0.
+        ranges: dict or None. Initial ranges by layer name
+            (`GENERATOR_INIT_RANGES`; the new layers are `g0` and `g1`).
+            Defaults to None (the paper's).
+
+    Example:
+    >>> grow(pretrain_generator(width=0.01), width=0.01).output_shape
+    (None, 48, 48, 1)
+    """
+    check_width(width)
+    r = init_ranges(GENERATOR_INIT_RANGES, ranges, "generator")
     code_dim = pretrained.input_shape[-1]
     return keras.Sequential(
         [

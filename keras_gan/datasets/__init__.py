@@ -28,17 +28,15 @@ import numpy as np
 from keras_gan._tf import lazy_tensorflow
 from keras_gan.datasets import _sources, cifar10, fer2013, mnist, tfd
 from keras_gan.datasets._sources import PathLike, resolve_data_dir
-from keras_gan.datasets.cifar10 import gcn_to_display, global_contrast_normalize
 from keras_gan.datasets.folder import image_folder
-from keras_gan.datasets.toy import TOY_PROBLEMS, GaussianMixture
+from keras_gan.datasets.output_space import OutputSpace, gcn_to_display, global_contrast_normalize
 
 tf = lazy_tensorflow("A tf.data pipeline")
 
 __all__ = [
     "DATASETS",
     "DatasetSpec",
-    "GaussianMixture",
-    "TOY_PROBLEMS",
+    "OutputSpace",
     "gcn_to_display",
     "global_contrast_normalize",
     "image_folder",

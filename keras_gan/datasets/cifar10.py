@@ -1,4 +1,4 @@
-"""CIFAR-10 with the GAN paper's split, and pylearn2's global contrast normalisation.
+"""CIFAR-10 with the GAN paper's split (its global contrast normalisation: `datasets.output_space`).
 
 Splits, as in the paper's pylearn2 configs (`start: 0, stop: 40000` and
 `start: 40000, stop: 50000` of the training set): `train` = the first 40,000
@@ -25,7 +25,6 @@ import pickle
 from pathlib import Path
 from typing import Optional, Tuple
 
-import keras
 import numpy as np
 
 from keras_gan.datasets import _images, _sources
@@ -50,8 +49,6 @@ SOURCES = (
     "cifar10-jpeg.tar.gz",
     "cifar10",
 )
-# pylearn2's `CIFAR10(gcn=55.)`, which the paper's CIFAR-10 models used.
-GCN_SCALE = 55.0
 
 _BATCHES = {
     "train": ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4"),
@@ -107,76 +104,6 @@ def read(split: str, root: Optional[Path]) -> Tuple[np.ndarray, np.ndarray]:
         ),
         split,
     )
-
-
-def global_contrast_normalize(
-    images: np.ndarray, scale: float = GCN_SCALE, min_divisor: float = 1e-8
-) -> np.ndarray:
-    """Normalise each image to zero mean and L2 norm `scale`, as pylearn2 does.
-
-    This is pylearn2's `global_contrast_normalize(X, scale=55.)` with its
-    other defaults (`subtract_mean=True, use_std=False, sqrt_bias=0.`): per
-    example, subtract the mean over all pixels and channels, then divide by
-    `sqrt(sum of squares) / scale`, skipping divisors below `min_divisor`.
-    The result does not depend on whether pixels are in [0, 255] or [0, 1].
-
-    Args:
-        images: np.ndarray. Batch of images, any shape `(N, ...)`.
-        scale: float. L2 norm of each normalised image. Defaults to 55.
-        min_divisor: float. Images whose divisor is smaller (constant
-            images) are only centred. Defaults to 1e-8.
-
-    Returns:
-        float32 array of the same shape.
-
-    Example:
-    >>> x = np.random.default_rng(0).random((2, 32, 32, 3))
-    >>> y = global_contrast_normalize(x)
-    >>> bool(np.allclose(np.linalg.norm(y.reshape(2, -1), axis=1), 55.0))
-    True
-    """
-    flat = np.asarray(images, np.float32).reshape(len(images), -1)
-    flat = flat - flat.mean(axis=1, keepdims=True)
-    divisors = np.sqrt((flat**2).sum(axis=1, keepdims=True)) / scale
-    divisors[divisors < min_divisor] = 1.0
-    return (flat / divisors).reshape(np.shape(images))
-
-
-def gcn_to_display(images: np.ndarray) -> np.ndarray:
-    """Map contrast-normalised images (or a generator's output) to [0, 1] for viewing.
-
-    GCN is not invertible: it discards each image's mean brightness and
-    contrast. Following pylearn2's `CIFAR10.adjust_for_viewer`, each image is
-    divided by its largest absolute value (to [-1, 1]) and then mapped
-    linearly to [0, 1], so 0.5 is the image's mean and its most extreme pixel
-    touches 0 or 1. All-zero images become uniform 0.5.
-
-    Args:
-        images: np.ndarray. Batch of images `(N, ...)`, any real values.
-
-    Returns:
-        float32 array of the same shape in [0, 1].
-
-    Example:
-    >>> x = global_contrast_normalize(np.random.default_rng(0).random((2, 4, 4, 3)))
-    >>> y = gcn_to_display(x)
-    >>> float(y.min()) >= 0.0 and float(y.max()) <= 1.0
-    True
-    """
-    return keras.ops.convert_to_numpy(display_gcn(keras.ops.convert_to_tensor(np.asarray(images, np.float32))))
-
-
-def display_gcn(images):
-    """`gcn_to_display`'s formula on a tensor: the one the `GCNToDisplay` layer of shipped generators applies.
-
-    Example:
-    >>> keras.ops.convert_to_numpy(display_gcn(keras.ops.convert_to_tensor([[[-2.0, 1.0]]]))).tolist()
-    [[[0.0, 0.75]]]
-    """
-    axes = tuple(range(1, len(images.shape)))
-    peaks = keras.ops.max(keras.ops.abs(images), axis=axes, keepdims=True)
-    peaks = keras.ops.where(keras.ops.equal(peaks, 0), keras.ops.ones_like(peaks), peaks)
-    return 0.5 + 0.5 * images / peaks
 
 
 def _jpeg_split(folder: str, file_name: str, rank: int, count: int) -> Optional[str]:

@@ -77,22 +77,43 @@ def epoch_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: i
     n = len(images)
     if batch_size > n:
         raise ValueError(f"`batch_size` ({batch_size}) is larger than the training set ({n} examples).")
-    steps = n // batch_size
     if keras.backend.backend() != "tensorflow":
         return _numpy_epoch_batches(images, batch_size, seed, first_epoch, epochs)
     # A variable holds the data by reference: no copy of it inside the tf.data graph.
     data = tf.Variable(images, trainable=False)
+    return (
+        epoch_indices(n, batch_size, seed, first_epoch, epochs)
+        .map(lambda idx: tf.gather(data, idx), num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+def epoch_indices(n: int, batch_size: int, seed: int, first_epoch: int, epochs: int) -> "tf.data.Dataset":
+    """The example indices of `epoch_batches`' TensorFlow batches, as a `tf.data.Dataset` under every backend.
+
+    Epoch `e` is `stateless_shuffle(range(n), seed=[seed, e])` cut into
+    `n // batch_size` full batches; batch `k` of the whole sequence is the
+    `first_epoch * (n // batch_size) + k`-th step of an uninterrupted run.
+
+    Args:
+        n: int. Training examples.
+        batch_size: int. Examples per batch.
+        seed: int. Seed of the orders.
+        first_epoch: int. Epoch to start at (0-based).
+        epochs: int. Epoch to stop before.
+
+    Example:
+    >>> batches = [b.numpy() for b in epoch_indices(10, 4, seed=0, first_epoch=0, epochs=2)]
+    >>> [len(b) for b in batches], len(set(np.concatenate(batches[:2])))  # an epoch draws each example once at most
+    ([4, 4, 4, 4], 8)
+    """
+    steps = n // batch_size
 
     def one_epoch(epoch):
         order = tf.random.experimental.stateless_shuffle(tf.range(n), seed=tf.stack([tf.cast(seed, "int64"), epoch]))
         return tf.data.Dataset.from_tensor_slices(order[: steps * batch_size]).batch(batch_size)
 
-    return (
-        tf.data.Dataset.range(first_epoch, epochs)
-        .flat_map(one_epoch)
-        .map(lambda idx: tf.gather(data, idx), num_parallel_calls=tf.data.AUTOTUNE)
-        .prefetch(tf.data.AUTOTUNE)
-    )
+    return tf.data.Dataset.range(first_epoch, epochs).flat_map(one_epoch)
 
 
 def _numpy_epoch_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: int, epochs: int):

@@ -19,22 +19,11 @@ from keras_gan.evaluation.parzen import (
     select_sigma,
 )
 from keras_gan.evaluation.quality import METRICS, QualityReport, sample_quality
-from keras_gan.evaluation.scoring import OUTPUT_SPACES, data_reference, real_images, score
-from keras_gan.evaluation.theory import (
-    discriminator_error,
-    fit_toy,
-    generator_gradient_norm,
-    integration_grid,
-    jensen_shannon,
-    optimal_discriminator,
-    value_function,
-    virtual_training_criterion,
-)
+from keras_gan.evaluation.scoring import data_reference, score
 
 __all__ = [
     "Features",
     "METRICS",
-    "OUTPUT_SPACES",
     "PAPER_N_VALID",
     "PAPER_SIGMAS",
     "ParzenResult",
@@ -45,23 +34,14 @@ __all__ = [
     "classifier_score",
     "classify",
     "data_reference",
-    "discriminator_error",
     "evaluate_generator",
-    "fit_toy",
     "frechet_distance",
-    "generator_gradient_norm",
-    "integration_grid",
-    "jensen_shannon",
     "kernel_distance",
     "load_classifier",
     "memorisation",
-    "optimal_discriminator",
     "parzen_log_likelihood",
     "prdc",
-    "real_images",
     "sample_quality",
     "score",
     "select_sigma",
-    "value_function",
-    "virtual_training_criterion",
 ]

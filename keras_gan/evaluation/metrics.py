@@ -38,6 +38,10 @@ features of real images, `fake` of samples. What each one measures:
   set than all but `quantile` of new real images are. About `quantile` for a
   model that draws new images, up to 1 for one that copies.
 
+`FEATURE_METRICS` is the one list of them by name (with each value's key,
+label and format), which `sample_quality` and the `SampleQuality` callback
+both compute through `feature_metrics`.
+
 How they are computed. Distances are blocked matrix products in float32
 (`||a||^2 + ||b||^2 - 2 a.b`, 1,000 rows at a time, so 10,000 x 10,000 sets
 need 40 MB at once), the k-th neighbour radii for precision/recall and
@@ -51,12 +55,12 @@ matrix (two `numpy.linalg.eigh` calls, float64). `benchmarks/sample_quality.py`
 times each part against a straightforward implementation.
 """
 
-from typing import NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
 import scipy.special
 
-from keras_gan._checks import check_positive_int
+from keras_gan._checks import check_positive_int, check_positive_number
 
 # Rows of a distance block: 1,000 x 10,000 float32 distances are 40 MB.
 _BLOCK = 1000
@@ -329,8 +333,7 @@ def class_statistics(probabilities, data_probabilities, min_ratio: float = 0.2) 
             "`probabilities` and `data_probabilities` must have as many classes. Received: "
             f"{probabilities.shape[1]} and {data_probabilities.shape[1]}"
         )
-    if not (isinstance(min_ratio, (int, float)) and min_ratio > 0):
-        raise ValueError(f"`min_ratio` must be a positive number. Received: min_ratio={min_ratio!r}")
+    check_positive_number("min_ratio", min_ratio)
     num_classes = probabilities.shape[1]
     shares = np.bincount(probabilities.argmax(axis=1), minlength=num_classes) / len(probabilities)
     data_shares = np.bincount(data_probabilities.argmax(axis=1), minlength=num_classes) / len(data_probabilities)
@@ -386,6 +389,119 @@ def memorisation(samples, train, heldout, quantile: float = 0.01) -> Memorisatio
         median_ratio=float(np.median(sample_distances)) / median if median > 0 else float("inf"),
         quantile=quantile,
     )
+
+
+class FeatureMetric(NamedTuple):
+    """One metric of `FEATURE_METRICS`: what it tells, the values it reports, and how they are computed.
+
+    Attributes:
+        description: str. The question it answers.
+        values: tuple of `(key, label, format)`. Each value shown in a
+            report: its key, its label and its format (a format with two
+            fields also takes the key's `_std` or `_se` partner, which
+            `compute` gives too).
+        compute: callable `(fake, real, heldout, seed) -> dict`. The values by
+            key, from the features (`embeddings` and `probabilities`, as
+            `keras_gan.evaluation.classifiers.Features`) of the samples, of
+            the real reference set and of held-out real images (None unless
+            `needs_heldout`), and a seed.
+        needs_heldout: bool. Whether `compute` reads `heldout`. Defaults to False.
+    """
+
+    description: str
+    values: tuple
+    compute: Callable[..., dict]
+    needs_heldout: bool = False
+
+
+def _fid(fake, real, heldout, seed: int) -> dict:
+    return {"fid": frechet_distance(real.embeddings, fake.embeddings)}
+
+
+def _kid(fake, real, heldout, seed: int) -> dict:
+    kid = kernel_distance(real.embeddings, fake.embeddings, seed=seed)
+    return {"kid": 1000 * kid.mean, "kid_std": 1000 * kid.std}  # in units of 1e-3, as KID is usually quoted
+
+
+def _prdc(fake, real, heldout, seed: int) -> dict:
+    return prdc(real.embeddings, fake.embeddings)._asdict()
+
+
+def _classes(fake, real, heldout, seed: int) -> dict:
+    stats = class_statistics(fake.probabilities, real.probabilities)
+    score = classifier_score(fake.probabilities, splits=min(10, len(fake.probabilities)))
+    return dict(
+        classes_covered=stats.covered, largest_class_share=stats.largest_share,
+        smallest_class_share=stats.smallest_share, class_entropy=stats.entropy,
+        classifier_score=score.mean, classifier_score_std=score.std,
+    )
+
+
+def _memorisation(fake, real, heldout, seed: int) -> dict:
+    result = memorisation(fake.embeddings, real.embeddings, heldout.embeddings)
+    return {"memorised_fraction": result.fraction, "nearest_distance_ratio": result.median_ratio}
+
+
+# The metrics on classifier features, by name: `sample_quality` and the `SampleQuality` callback both read them here.
+FEATURE_METRICS = {
+    "fid": FeatureMetric("overall distance (Gaussian fit)", (("fid", "FID (classifier features)", "{:.3f}"),), _fid),
+    "kid": FeatureMetric("overall distance (unbiased, kernel)", (("kid", "KID (x 1000)", "{:.2f} +- {:.2f}"),), _kid),
+    "prdc": FeatureMetric(
+        "are samples like real images (precision, density); is every kind drawn (recall, coverage)",
+        (("precision", "precision (k=3)", "{:.3f}"), ("recall", "recall (k=3)", "{:.3f}"),
+         ("density", "density (k=5)", "{:.3f}"), ("coverage", "coverage (k=5)", "{:.3f}")),
+        _prdc,
+    ),
+    "classes": FeatureMetric(
+        "which classes the samples drop",
+        (("classes_covered", "classes covered", "{}/{}"), ("largest_class_share", "largest class share", "{:.3f}"),
+         ("smallest_class_share", "smallest class share", "{:.3f}"),
+         ("class_entropy", "class entropy (nats)", "{:.3f}"),
+         ("classifier_score", "classifier score", "{:.2f} +- {:.2f}")),
+        _classes,
+    ),
+    "memorisation": FeatureMetric(
+        "does the model copy its training images",
+        (("memorised_fraction", "memorised fraction (1% quantile)", "{:.3f}"),
+         ("nearest_distance_ratio", "nearest-training distance / test's", "{:.3f}")),
+        _memorisation,
+        needs_heldout=True,
+    ),
+}
+
+
+def feature_metrics(fake, real, heldout, names: Iterable[str], seed: int = 0) -> dict:
+    """The values of the `FEATURE_METRICS` in `names`, for the features `fake` against `real`.
+
+    Args:
+        fake: `Features`. Of the samples.
+        real: `Features`. Of the real reference set.
+        heldout: `Features` or None. Of held-out real images; needed by
+            the metrics marked `needs_heldout` (memorisation).
+        names: iterable of str. Keys of `FEATURE_METRICS`.
+        seed: int. Seed of KID's subsets. Defaults to 0.
+
+    Returns:
+        dict. Value key -> value, in `FEATURE_METRICS`' order.
+
+    Example:
+    >>> from keras_gan.evaluation.classifiers import Features
+    >>> rng = np.random.default_rng(0)
+    >>> real, fake = (Features(rng.normal(size=(50, 4)), np.full((50, 2), 0.5)) for _ in range(2))
+    >>> sorted(feature_metrics(fake, real, None, ["fid", "kid"]))
+    ['fid', 'kid', 'kid_std']
+    """
+    names = set(names)
+    unknown = sorted(names - set(FEATURE_METRICS))
+    if unknown:
+        raise ValueError(f"`names` must be keys of FEATURE_METRICS {tuple(FEATURE_METRICS)}. Received: {unknown}")
+    if heldout is None and any(FEATURE_METRICS[name].needs_heldout for name in names):
+        raise ValueError(f"`heldout` features are needed by {sorted(n for n in names if FEATURE_METRICS[n].needs_heldout)}.")
+    values = {}
+    for name, metric in FEATURE_METRICS.items():
+        if name in names:
+            values.update(metric.compute(fake, real, heldout, seed))
+    return values
 
 
 def nearest_distances(x, reference) -> np.ndarray:

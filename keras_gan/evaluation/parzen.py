@@ -44,6 +44,8 @@ from typing import NamedTuple, Optional, Protocol, Sequence, Union
 import numpy as np
 import scipy.optimize
 
+from keras_gan._checks import check_positive_int, is_positive_int
+
 # The paper's grid: `numpy.logspace(sigma_start=-1, sigma_end=0, num=10)`.
 PAPER_SIGMAS = np.logspace(-1.0, 0.0, 10)
 PAPER_SIGMAS.setflags(write=False)
@@ -182,7 +184,7 @@ def parzen_log_likelihood(
     data = _as_examples(data, "data")
     _check_same_features(samples, data, "data")
     sigmas, is_scalar = _as_sigmas(sigma, "sigma")
-    _check_batch_size(batch_size)
+    check_positive_int("batch_size", batch_size)
     out = _log_likelihoods(_Window(samples), data, sigmas, batch_size)
     return out[0] if is_scalar else out
 
@@ -284,9 +286,8 @@ def evaluate_generator(
     >>> result.n_samples, result.n_valid, result.n_test
     (500, 100, 100)
     """
-    if not _is_positive_int(n_samples):
-        raise ValueError(f"`n_samples` must be a positive integer. Received: n_samples={n_samples!r}")
-    if n_valid is not None and not _is_positive_int(n_valid):
+    check_positive_int("n_samples", n_samples)
+    if n_valid is not None and not is_positive_int(n_valid):
         raise ValueError(
             "`n_valid` must be a positive integer, or None to use the whole validation set. "
             f"Received: n_valid={n_valid!r}"
@@ -506,14 +507,5 @@ def _check_selection_options(
         )
     if not (xatol > 0 and math.isfinite(xatol)):
         raise ValueError(f"`xatol` must be positive and finite. Received: xatol={xatol!r}")
-    _check_batch_size(batch_size)
+    check_positive_int("batch_size", batch_size)
     return grid
-
-
-def _check_batch_size(batch_size: int) -> None:
-    if not _is_positive_int(batch_size):
-        raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size!r}")
-
-
-def _is_positive_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1

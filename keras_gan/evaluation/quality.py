@@ -29,29 +29,20 @@ from typing import Optional, Sequence, Union
 import keras
 import numpy as np
 
+from keras_gan._checks import check_positive_int
+from keras_gan.datasets.output_space import OutputSpace
 from keras_gan.evaluation import metrics
-from keras_gan.evaluation.classifiers import Features, classifier_name, classify, load_classifier
+from keras_gan.evaluation.classifiers import classifier_name, classify, load_classifier
 from keras_gan.evaluation.parzen import ArrayLike, ParzenResult, SupportsGenerate
-from keras_gan.evaluation.scoring import check_output_space, real_images, score
+from keras_gan.evaluation.scoring import score
 
-METRICS = ("parzen", "fid", "kid", "prdc", "classes", "memorisation")
+# The Parzen window (on images, `score`), then the metrics on classifier features (`metrics.FEATURE_METRICS`).
+METRICS = ("parzen", *metrics.FEATURE_METRICS)
 
-# Each value of a report: (metric group, key, label, format).
+# Each value of a report: (metric, key, label, format).
 ROWS = (
     ("parzen", "parzen", "Parzen log-likelihood (test, nats)", "{:.1f} +- {:.1f}"),
-    ("fid", "fid", "FID (classifier features)", "{:.3f}"),
-    ("kid", "kid", "KID (x 1000)", "{:.2f} +- {:.2f}"),
-    ("prdc", "precision", "precision (k=3)", "{:.3f}"),
-    ("prdc", "recall", "recall (k=3)", "{:.3f}"),
-    ("prdc", "density", "density (k=5)", "{:.3f}"),
-    ("prdc", "coverage", "coverage (k=5)", "{:.3f}"),
-    ("classes", "classes_covered", "classes covered", "{}/{}"),
-    ("classes", "largest_class_share", "largest class share", "{:.3f}"),
-    ("classes", "smallest_class_share", "smallest class share", "{:.3f}"),
-    ("classes", "class_entropy", "class entropy (nats)", "{:.3f}"),
-    ("classes", "classifier_score", "classifier score", "{:.2f} +- {:.2f}"),
-    ("memorisation", "memorised_fraction", "memorised fraction (1% quantile)", "{:.3f}"),
-    ("memorisation", "nearest_distance_ratio", "nearest-training distance / test's", "{:.3f}"),
+    *((name, *value) for name, metric in metrics.FEATURE_METRICS.items() for value in metric.values),
 )
 
 
@@ -118,7 +109,7 @@ def sample_quality(
     generator_or_samples: Union[SupportsGenerate, ArrayLike],
     dataset: str,
     data_dir=None,
-    output_space: str = "pixels",
+    output_space: OutputSpace = OutputSpace.PIXELS,
     metrics_to_run: Sequence[str] = METRICS,
     n_samples: int = 10000,
     n_real: int = 10000,
@@ -135,7 +126,7 @@ def sample_quality(
             used whole, in `output_space`.
         dataset: str. A name of `keras_gan.datasets.DATASETS`.
         data_dir: str, Path or None. Folder with the dataset files. Defaults to None.
-        output_space: str. The samples' space, one of `OUTPUT_SPACES`;
+        output_space: OutputSpace or its name. The samples' space;
             real images are loaded in it. Defaults to `"pixels"`.
         metrics_to_run: sequence of str. Some of `METRICS`. Defaults to all.
         n_samples: int. Samples drawn from a generator. Defaults to 10000.
@@ -160,27 +151,26 @@ def sample_quality(
     >>> report.model["fid"] > 10 * report.reference["fid"]
     True
     """
-    check_output_space(output_space)
+    space = OutputSpace(output_space)
     unknown = sorted(set(metrics_to_run) - set(METRICS))
     if unknown or not metrics_to_run:
         raise ValueError(
             f"`metrics_to_run` must be a non-empty selection of {METRICS}. Received: {list(metrics_to_run)}"
         )
-    for name, value in (("n_samples", n_samples), ("n_real", n_real)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    check_positive_int("n_samples", n_samples)
+    check_positive_int("n_real", n_real)
     if hasattr(generator_or_samples, "generate"):
         samples = np.asarray(generator_or_samples.generate(n_samples, seed=seed))
     else:
         samples = np.asarray(generator_or_samples)
     model, reference = {}, {}
-    train = real_images(dataset, "train", data_dir, output_space)
+    train = space.real_images(dataset, "train", data_dir)
     # `data_reference`'s subset; sorted, as the image-folder copies (FER-2013, CIFAR-10 JPEGs) are ordered by class.
     order = np.random.default_rng(seed).permutation(len(train))
     parzen = reference_parzen = None
     if "parzen" in metrics_to_run:
-        parzen = score(samples, dataset, data_dir, output_space, protocol=protocol, n_valid=n_valid)
-        reference_parzen = score(train[np.sort(order[:n_real])], dataset, data_dir, output_space, protocol=protocol,
+        parzen = score(samples, dataset, data_dir, space, protocol=protocol, n_valid=n_valid)
+        reference_parzen = score(train[np.sort(order[:n_real])], dataset, data_dir, space, protocol=protocol,
                                  n_valid=n_valid)
         for values, result in ((model, parzen), (reference, reference_parzen)):
             values.update(parzen=result.mean, parzen_se=result.std_error)
@@ -195,38 +185,13 @@ def sample_quality(
         real = classify(train[np.sort(order[:n_real])], classifier)
         stand_in = classify(train[np.sort(order[n_real : 2 * n_real])], classifier)
         heldout = None
-        if "memorisation" in feature_metrics:
-            test = real_images(dataset, "test", data_dir, output_space)
+        if any(metrics.FEATURE_METRICS[name].needs_heldout for name in feature_metrics):
+            test = space.real_images(dataset, "test", data_dir)
             heldout = classify(test[np.sort(np.random.default_rng(seed).permutation(len(test))[:n_real])], classifier)
             n_heldout = len(heldout.embeddings)
         fake = classify(samples, classifier)
         num_classes = fake.probabilities.shape[1]
-        model.update(_feature_metrics(fake, real, heldout, feature_metrics, seed))
-        reference.update(_feature_metrics(stand_in, real, heldout, feature_metrics, seed))
+        model.update(metrics.feature_metrics(fake, real, heldout, feature_metrics, seed))
+        reference.update(metrics.feature_metrics(stand_in, real, heldout, feature_metrics, seed))
     return QualityReport(dataset, model, reference, len(samples), n_real, n_heldout, num_classes, parzen,
                          reference_parzen)
-
-
-def _feature_metrics(fake: Features, real: Features, heldout: Optional[Features], names, seed: int) -> dict:
-    """The feature-based metrics of `names` for `fake` against `real`."""
-    values = {}
-    if "fid" in names:
-        values["fid"] = metrics.frechet_distance(real.embeddings, fake.embeddings)
-    if "kid" in names:
-        kid = metrics.kernel_distance(real.embeddings, fake.embeddings, seed=seed)
-        values.update(kid=1000 * kid.mean, kid_std=1000 * kid.std)
-    if "prdc" in names:
-        values.update(metrics.prdc(real.embeddings, fake.embeddings)._asdict())
-    if "classes" in names:
-        stats = metrics.class_statistics(fake.probabilities, real.probabilities)
-        splits = min(10, len(fake.probabilities))
-        score_ = metrics.classifier_score(fake.probabilities, splits=splits)
-        values.update(
-            classes_covered=stats.covered, largest_class_share=stats.largest_share,
-            smallest_class_share=stats.smallest_share, class_entropy=stats.entropy,
-            classifier_score=score_.mean, classifier_score_std=score_.std,
-        )
-    if "memorisation" in names:
-        result = metrics.memorisation(fake.embeddings, real.embeddings, heldout.embeddings)
-        values.update(memorised_fraction=result.fraction, nearest_distance_ratio=result.median_ratio)
-    return values

@@ -2,7 +2,7 @@
 
 A `GaussianMixture` draws samples (numpy, or a `tf.data.Dataset` that
 `GAN.fit` takes) and evaluates its exact log-density, which the paper's theory
-needs (`keras_gan.evaluation.theory`). `TOY_PROBLEMS` names three:
+needs (`keras_gan.theory.criteria`). `TOY_PROBLEMS` names three:
 
 - `"gaussian_1d"`: N(2, 0.5^2), the data of the paper's Figure 1.
 - `"mixture_1d"`: 0.3 N(-2, 0.5^2) + 0.7 N(2, 0.5^2).

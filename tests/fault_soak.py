@@ -35,8 +35,8 @@ figures present), and a rerun must publish a model that loads and leave no
 hidden staging or replaced folder behind.
 
 Usage:
-    python benchmarks/fault_soak.py                      # 20 training kills, 5 export kills, 5 publish kills
-    python benchmarks/fault_soak.py --kills 3 --export-kills 2 --publish-kills 2 --work /tmp/soak
+    python tests/fault_soak.py                      # 20 training kills, 5 export kills, 5 publish kills
+    python tests/fault_soak.py --kills 3 --export-kills 2 --publish-kills 2 --work /tmp/soak
 """
 
 import argparse

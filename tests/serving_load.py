@@ -27,7 +27,7 @@ of requests).
 
 Run from the repository root after `pip install .` (or with `PYTHONPATH=.`):
 
-    python benchmarks/serving_load.py --requests 1000 --threads 8
+    python tests/serving_load.py --requests 1000 --threads 8
 
 Only the standard library is imported at the top: the server process runs this
 file too (`--serve`).

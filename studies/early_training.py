@@ -17,7 +17,7 @@ e.g. `--set center_output=true`, `--set d_init_ranges.y=0.05`,
 This is a screen for choosing what to train, not a result: the rows after a
 few thousand updates say little about where a run ends.
 
-Usage: python -m benchmarks.early_training cifar10_conv --width 0.25 --steps 1200 --every 200 \
+Usage: python -m studies.early_training cifar10_conv --width 0.25 --steps 1200 --every 200 \
     --set center_output=true --set g_init_ranges.y=2.0 --set jit_compile=false --data-dir ../shared/data
 """
 
@@ -27,8 +27,8 @@ import time
 import keras
 import numpy as np
 
-from keras_gan import datasets
 from keras_gan.cli import add_config_arguments, config_from_arguments
+from keras_gan.datasets.output_space import OutputSpace
 from keras_gan.datasets.pipeline import load_training_data
 from keras_gan.evaluation import evaluate_generator
 from keras_gan.plotting import save_grid
@@ -53,7 +53,7 @@ def main():
     spec = config_from_arguments(args)
     keras.utils.set_random_seed(spec.seed)
     data = load_training_data(spec.dataset, spec.gcn, args.data_dir)
-    display = datasets.gcn_to_display if spec.gcn else (lambda images: images)
+    display = OutputSpace.trained(spec.gcn).to_display
     valid = display(data.valid[:1500])
     generator, discriminator = spec.build_networks(data.train)
     steps_per_epoch = len(data.train) // spec.batch_size

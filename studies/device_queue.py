@@ -19,11 +19,11 @@ minutes. Under `KERAS_BACKEND=jax` it
 The working tree travels (at most 64 MiB with what `carry` names), but `saved_models/` and
 `checkpoints/` alone are ~230 MB, so a session first runs, here, in the repository root:
 
-    python benchmarks/device_queue.py prepare      # fills .device/, moves the two folders to ../device-hold/
+    python studies/device_queue.py prepare      # fills .device/, moves the two folders to ../device-hold/
     # device run, carry [".device"], timeout_s 570:
-    #   PYTHONUNBUFFERED=1 python3 benchmarks/device_queue.py run --budget 480 --out $OUT
-    python benchmarks/device_queue.py restore      # moves them back (run it even if the call failed)
-    python benchmarks/device_queue.py unpack --from FILES_AT   # checks sha256, extracts to runs/device/
+    #   PYTHONUNBUFFERED=1 python3 studies/device_queue.py run --budget 480 --out $OUT
+    python studies/device_queue.py restore      # moves them back (run it even if the call failed)
+    python studies/device_queue.py unpack --from FILES_AT   # checks sha256, extracts to runs/device/
 
 `prepare` copies into `.device/` (ignored) the wheels, the data files and, for each run, the
 state to continue: `runs/device/NAME/` from an earlier call's `unpack`, else the run's `start`

@@ -11,9 +11,9 @@ again; a killed one resumes.
 
 Usage, from the repository root:
 
-    python -m benchmarks.screens --data-dir ../shared/data                 # every screen, then the table
-    python -m benchmarks.screens --data-dir ../shared/data --only "lr x0.1" --seed 1
-    python -m benchmarks.screens --table                                   # the table of what has run
+    python -m studies.screens --data-dir ../shared/data                 # every screen, then the table
+    python -m studies.screens --data-dir ../shared/data --only "lr x0.1" --seed 1
+    python -m studies.screens --table                                   # the table of what has run
 """
 
 import argparse

@@ -1,6 +1,6 @@
 """The paper's Figure 1 from a real 1-D run, and the theory's numbers at each of its four stages.
 
-Trains `keras_gan.figures.run_figure_1` (data N(2, 0.5^2), z uniform, toy MLPs,
+Trains `keras_gan.theory.run_figure_1` (data N(2, 0.5^2), z uniform, toy MLPs,
 `GAN.fit`), writes the figure and prints, per stage: JSD(p_data || p_g),
 C(G) = -log 4 + 2 JSD, V(D, G) and its gap to C(G), E|D - D*| over the
 mixture of the two distributions, D's range where the data has 95% of its mass,
@@ -10,14 +10,14 @@ x from -10 to 12, 4,401 points).
 
 Usage, from the repository root:
 
-    python -m benchmarks.figure_1 --out docs/figure_1.png
+    python -m studies.figure_1 --out docs/figure_1.png
 """
 
 import argparse
 import math
 import time
 
-from keras_gan.figures import figure_1, figure_1_table, run_figure_1
+from keras_gan.theory import figure_1, figure_1_table, run_figure_1
 
 
 def main(argv=None) -> None:

@@ -1,4 +1,4 @@
-"""Small networks for the toy problems of `keras_gan.datasets.toy` (Figure 1, the theory checks).
+"""Small networks for the toy problems of `keras_gan.theory.data` (Figure 1, the theory checks).
 
 Not in `ARCHITECTURES`: those are the paper's image networks. `generator` and
 `discriminator` are tanh MLPs on vectors; `affine_generator` is a G whose

@@ -3,7 +3,7 @@
 With `--decay-factor` and `--steps-per-epoch`, also the learning rate's factor of its start after
 each printed epoch (the paper's decay: divided by the factor after every update).
 
-Usage: python -m benchmarks.curve checkpoints/mnist_faithful/log.csv --every 25 --decay-factor 1.000004 \
+Usage: python -m studies.curve checkpoints/mnist_faithful/log.csv --every 25 --decay-factor 1.000004 \
     --steps-per-epoch 500
 """
 

@@ -10,7 +10,7 @@ their distances to the training images, never a model's score on them.
 
 Usage, from the repository root:
 
-    python -m benchmarks.run_quality runs/cifar10_fc_ema --data-dir ../shared/data [--checkpoint last] [--raw]
+    python -m studies.run_quality runs/cifar10_fc_ema --data-dir ../shared/data [--checkpoint last] [--raw]
 """
 
 import argparse
@@ -21,27 +21,27 @@ import keras
 import numpy as np
 
 from keras_gan.checkpoints import SHIPPABLE, verify_file
+from keras_gan.datasets.output_space import OutputSpace
 from keras_gan.evaluation import QualityReport, sample_quality
 from keras_gan.model import generate
-from keras_gan.publish import shipped_generator
-from keras_gan.records import config_of, output_space
+from keras_gan.records import config_of
 
 FEATURE_METRICS = ("fid", "kid", "prdc", "classes", "memorisation")
 
 
 def run_samples(run: Path, checkpoint: str = "best", n: int = 10000, seed: int = 0,
-                raw: bool = False) -> tuple[np.ndarray, str]:
+                raw: bool = False) -> tuple[np.ndarray, OutputSpace]:
     """`n` samples of `run`'s `checkpoint` ("best" or "last") in the space its published generator outputs, and that space.
 
     `raw` samples the trained generator instead of its weight average (`g_ema_decay`): the one the
     paper's code would ship, which the discriminator trained against.
     """
-    space = output_space(config_of(json.loads((run / "run.json").read_text())).gcn)
+    trained = OutputSpace.trained(config_of(json.loads((run / "run.json").read_text())).gcn)
     path = run / ("best.keras" if checkpoint == "best" else "gan.keras")
     verify_file(path, required=True, fix="train the run to the end, or pick the other --checkpoint")
     gan = keras.models.load_model(path)
-    generator = shipped_generator(gan.generator if raw else gan.sampling_generator, space)
-    return generate(generator, gan.latent_prior, n, seed=seed), space
+    generator = trained.wrap(gan.generator if raw else gan.sampling_generator)
+    return generate(generator, gan.latent_prior, n, seed=seed), trained.shown
 
 
 def run_report(run: Path, checkpoint: str = "best", data_dir=None, n_samples: int = 10000, seed: int = 0,

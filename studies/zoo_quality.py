@@ -9,7 +9,7 @@ the samples; Parzen: 10,000 training images as the samples). A dataset's
 reference row is printed once, after its first model.
 
 `--write` also records the numbers in `saved_models/NAME/metadata.json` as
-`scores.sample_quality` (the command, the classifier's sha256, the settings,
+`scores.sample_quality` (the `keras-gan evaluate` command that reproduces them, the classifier's sha256, the settings,
 `model` and `reference`, and `check`: the feature metrics again on 2,000
 samples against 2,000 training images, seed 0, which
 `tests/test_pretrained.py` recomputes), and puts a "Sample quality" section
@@ -17,7 +17,7 @@ with the key numbers in `saved_models/NAME/model_card.md`.
 
 Usage, from the repository root:
 
-    python -m benchmarks.zoo_quality --data-dir ../shared/data [--metrics fid,prdc] [--write] [NAME ...]
+    python -m studies.zoo_quality --data-dir ../shared/data [--metrics fid,prdc] [--write] [NAME ...]
 """
 
 import argparse
@@ -79,7 +79,7 @@ def record(name: str, report: QualityReport, check: QualityReport, command: str,
     """The `scores.sample_quality` entry of `name`'s metadata for a full report and its `CHECK` report.
 
     Example:
-    >>> entry = record("mnist", report, check, "python -m benchmarks.zoo_quality --write mnist", 15.0)  # doctest: +SKIP
+    >>> entry = record("mnist", report, check, "keras-gan evaluate mnist --data-dir DATA", 15.0)  # doctest: +SKIP
     """
     folder = classifier_folder(report.dataset)
     classifier = json.loads((folder / "metadata.json").read_text())["files"]["classifier"]
@@ -192,8 +192,8 @@ def main(argv=None) -> None:
     metrics = [m for m in args.metrics.split(",") if m]
     if args.write and not set(CHECK["metrics"]) <= set(metrics):
         parser.error(f"--write needs every feature metric: {','.join(CHECK['metrics'])}")
-    command = "python -m benchmarks.zoo_quality --data-dir DATA" + (
-        f" --metrics {args.metrics}" if args.metrics != ",".join(METRICS) else "") + " --write"
+    # What reproduces the numbers: the package's own command, as for every other recorded score.
+    metrics_flag = f" --metrics {args.metrics}" if args.metrics != ",".join(METRICS) else ""
     names = args.names or keras_gan.list_models()
     shown = [title for title, key, _ in COLUMNS if _METRIC_OF.get(key, key) in metrics]
     print("| model | " + " | ".join(shown) + " |")
@@ -206,7 +206,7 @@ def main(argv=None) -> None:
         print("\n".join(_rows(name, report, seconds, seen)), flush=True)
         if args.write:
             check = measure(name, args.data_dir, CHECK["metrics"], CHECK["n_samples"], CHECK["n_real"], CHECK["seed"])
-            write(name, record(name, report, check, f"{command} {name}", seconds))
+            write(name, record(name, report, check, f"keras-gan evaluate {name}{metrics_flag} --data-dir DATA", seconds))
     if args.write:
         print("\nREADME.md (the data's own in brackets):\n" + readme_table(names))
 
