@@ -15,6 +15,7 @@ import numpy as np
 from keras_gan import plotting
 from keras_gan._checks import check_positive_int
 from keras_gan._tf import lazy_tensorflow
+from keras_gan.datasets.output_space import OutputSpace
 from keras_gan.evaluation.parzen import evaluate_generator
 from keras_gan.records import add_wall_time, machine_description
 
@@ -188,8 +189,9 @@ class SampleGrid(keras.callbacks.Callback):
         n: int. Number of samples in the grid. Defaults to 100.
         seed: int. Seed of the fixed noise. Defaults to 0.
         log_dir: str, Path or None. TensorBoard log folder. Defaults to None.
-        to_display: callable or None. Maps generator outputs to [0, 1] for
-            viewing (e.g. `keras_gan.datasets.gcn_to_display`). Defaults to None.
+        space: `OutputSpace` or its name. The space the grid shows the
+            samples in (`"gcn_display"` for a GCN model: its samples are
+            mapped there). Defaults to `"pixels"`.
 
     Example:
     >>> import tempfile
@@ -199,20 +201,18 @@ class SampleGrid(keras.callbacks.Callback):
     ['epoch_0001.png']
     """
 
-    def __init__(self, directory, n: int = 100, seed: int = 0, log_dir=None, to_display=None):
+    def __init__(self, directory, n: int = 100, seed: int = 0, log_dir=None, space: OutputSpace | str = "pixels"):
         check_positive_int("n", n)
         super().__init__()
         self.directory = Path(directory)
         self.n = n
         self.seed = seed
         self.log_dir = None if log_dir is None else Path(log_dir)
-        self.to_display = to_display
+        self.space = OutputSpace(space)
         self._writer = None
 
     def on_epoch_end(self, epoch, logs=None):
-        images = self.model.generate(self.n, seed=self.seed)
-        if self.to_display is not None:
-            images = self.to_display(images)
+        images = self.space.from_trained(np.asarray(self.model.generate(self.n, seed=self.seed)))
         grid = plotting.image_grid(np.clip(images, 0.0, 1.0))
         plotting.save_image(grid, self.directory / f"epoch_{epoch + 1:04d}.png")
         if self.log_dir is not None:
@@ -227,22 +227,21 @@ class _SampleMetric(keras.callbacks.Callback):
     """Measures `n_samples` seeded samples after the first epoch of every `fit` call and every `every`-th.
 
     The first epoch is always measured so that `CSVLogger`, which fixes its
-    columns on the first epoch, records them. Subclasses map the samples (in
-    `to_display`'s space) to the numbers `measure` returns, which land in the
-    epoch's `logs`.
+    columns on the first epoch, records them. Subclasses map the samples (put in
+    `space`) to the numbers `measure` returns, which land in the epoch's `logs`.
     """
 
-    def __init__(self, every: int, n_samples: int, seed: int, to_display):
+    def __init__(self, every: int, n_samples: int, seed: int, space: OutputSpace | str | None):
         check_positive_int("every", every)
         check_positive_int("n_samples", n_samples)
         super().__init__()
         self.every = every
         self.n_samples = n_samples
         self.seed = seed
-        self.to_display = to_display
+        self.space = None if space is None else OutputSpace(space)  # None: as the generator gives them
 
-    def _space(self, images):
-        return images if self.to_display is None else self.to_display(images)
+    def _in_space(self, images):
+        return images if self.space is None else self.space.from_trained(images)
 
     def on_train_begin(self, logs=None):
         self._evaluated = False
@@ -251,7 +250,7 @@ class _SampleMetric(keras.callbacks.Callback):
         if self._evaluated and (epoch + 1) % self.every:
             return
         self._evaluated = True
-        numbers = self.measure(self._space(np.asarray(self.model.generate(self.n_samples, seed=self.seed))))
+        numbers = self.measure(self._in_space(np.asarray(self.model.generate(self.n_samples, seed=self.seed))))
         if logs is not None:
             logs.update(numbers)
 
@@ -276,11 +275,11 @@ class ParzenEvaluation(_SampleMetric):
             `every`-th. Defaults to 1.
         n_samples: int. Generator samples of the window. Defaults to 10000.
         seed: int. Seed of the samples. Defaults to 0.
-        to_display: callable or None. Maps the samples, and `valid` and
-            `test` (once, here), to the space to score in, e.g.
-            `keras_gan.datasets.gcn_to_display` for a GCN model, whose
-            published score is measured in display space (where the paper's
-            sigma grid fits). Defaults to None (score them as they are).
+        space: `OutputSpace` or its name. The space to score in: the
+            samples, `valid` and `test` (once, here) are put in it, e.g.
+            `"gcn_display"` for a GCN model, whose published score is measured
+            in display space (where the paper's sigma grid fits). Defaults to
+            `"pixels"`.
 
     Example:
     >>> valid = images[:100]
@@ -290,10 +289,11 @@ class ParzenEvaluation(_SampleMetric):
     ['d_fake', 'd_loss', 'd_real', 'g_loss', 'parzen_ll', 'parzen_se', 'parzen_sigma']
     """
 
-    def __init__(self, valid, test, every: int = 1, n_samples: int = 10000, seed: int = 0, to_display=None):
-        super().__init__(every, n_samples, seed, to_display)
-        self.valid = self._space(np.asarray(valid))
-        self.test = self._space(np.asarray(test))
+    def __init__(self, valid, test, every: int = 1, n_samples: int = 10000, seed: int = 0,
+                 space: OutputSpace | str = "pixels"):
+        super().__init__(every, n_samples, seed, space)
+        self.valid = self.space.from_trained(np.asarray(valid))
+        self.test = self.space.from_trained(np.asarray(test))
 
     def measure(self, samples) -> dict:
         result = evaluate_generator(samples, self.valid, self.test, n_valid=None)
@@ -322,9 +322,9 @@ class SampleQuality(_SampleMetric):
         every: int. Measure after the first epoch of `fit` and every
             `every`-th. Defaults to 1.
         seed: int. Seed of the samples and of KID's subsets. Defaults to 0.
-        to_display: callable or None. Maps the samples, and `real` (once,
-            here), to the [0, 1] images the classifier takes, e.g.
-            `keras_gan.datasets.gcn_to_display` for a GCN model. Defaults to None.
+        space: `OutputSpace` or its name. The [0, 1] space the classifier
+            takes the images in: the samples and `real` (once, here) are put
+            in it, `"gcn_display"` for a GCN model. Defaults to `"pixels"`.
         classifier: `keras.Model` or None. The feature classifier. Defaults
             to None, the shipped one of `dataset`.
 
@@ -335,13 +335,13 @@ class SampleQuality(_SampleMetric):
     ['classes_covered', 'fid', 'kid', 'kid_std']
     """
 
-    def __init__(self, real, dataset: str, n_samples: int = 2000, every: int = 1, seed: int = 0, to_display=None,
-                 classifier=None):
+    def __init__(self, real, dataset: str, n_samples: int = 2000, every: int = 1, seed: int = 0,
+                 space: OutputSpace | str = "pixels", classifier=None):
         from keras_gan.evaluation.classifiers import classify, load_classifier
 
-        super().__init__(every, n_samples, seed, to_display)
+        super().__init__(every, n_samples, seed, space)
         self.classifier = classifier if classifier is not None else load_classifier(dataset)
-        self.real = classify(self._space(np.asarray(real)), self.classifier)
+        self.real = classify(self.space.from_trained(np.asarray(real)), self.classifier)
 
     # Of `metrics.FEATURE_METRICS`, the cheap ones, and of their values those logged: a resumed run's CSV log keeps
     # the columns its first epoch fixed.

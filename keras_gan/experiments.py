@@ -45,9 +45,6 @@ from keras_gan.schedules import ExponentialDecayToFloor, LinearMomentum, Schedul
 
 OPTIMIZERS = ("sgd", "adam")
 DTYPE_POLICIES = ("float32", "mixed_bfloat16", "mixed_float16")
-# Architectures whose generator ends in pylearn2's `sparse_init` layer under a `max_col_norm` cap (TFD's), which
-# `g_output_max_norm_scale` and `g_output_init_range` change.
-SPARSE_CAPPED_OUTPUT = ("tfd",)
 # The validation measures a run can keep its best epoch by (`best.keras`), and which way is better.
 BEST_MONITORS = {"parzen_ll": "max", "fid": "min"}
 
@@ -326,9 +323,10 @@ class Experiment:
             raise ValueError(f"`g_output_lr_scale` scales momentum SGD's learning rate (pylearn2's `W_lr_scale`); it "
                              f"needs optimizer='sgd'. Received: optimizer={self.optimizer!r}")
         for name, paper in (("g_output_max_norm_scale", 1.0), ("g_output_init_range", 0.0)):
-            if getattr(self, name) != paper and self.architecture not in SPARSE_CAPPED_OUTPUT:
+            if getattr(self, name) != paper and not architecture.sparse_capped_output:
+                capped = [key for key, entry in architectures.ARCHITECTURES.items() if entry.sparse_capped_output]
                 raise ValueError(f"`{name}` changes the `sparse_init` output layer under a max-norm cap of "
-                                 f"{list(SPARSE_CAPPED_OUTPUT)}'s generator. Received: {name}={getattr(self, name)} "
+                                 f"{capped}'s generator. Received: {name}={getattr(self, name)} "
                                  f"with architecture {self.architecture!r} (its output layer's range is "
                                  "`g_init_ranges.y`, where it has one).")
         if self.center_output and architecture.output_bias_from_marginals:

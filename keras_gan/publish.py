@@ -23,7 +23,6 @@ differences from the paper's (`keras_gan.experiments.deviations`), nothing else.
 
 import contextlib
 import csv
-import json
 import os
 import re
 import shutil
@@ -41,7 +40,7 @@ from keras_gan.datasets.output_space import OutputSpace
 from keras_gan.datasets.pipeline import load_training_data
 from keras_gan.evaluation import ParzenResult, data_reference, score
 from keras_gan.figures import write_figures
-from keras_gan.records import config_of, deviation_lines, machine_description
+from keras_gan.records import config_of, deviation_lines, machine_description, read_record
 
 tf = lazy_tensorflow("Publishing a run")
 
@@ -109,8 +108,8 @@ def publish_run(
     for required in ("run.json", "gan.keras"):
         if not (run_dir / required).is_file():
             raise FileNotFoundError(f"{run_dir} is not a finished `keras-gan train` run: it has no {required}.")
-    record = _read_json(run_dir / "run.json")
-    pretrain = _read_json(run_dir / "pretrain" / "run.json") if (run_dir / "pretrain" / "run.json").is_file() else None
+    record = read_record(run_dir / "run.json")
+    pretrain = read_record(run_dir / "pretrain" / "run.json") if (run_dir / "pretrain" / "run.json").is_file() else None
     config = config_of(record)
     dataset = record["dataset"]
     if dataset not in datasets.DATASETS:
@@ -241,10 +240,6 @@ def remove_leftovers(folder: Path) -> list[Path]:
             shutil.rmtree(old, ignore_errors=True)
             removed.append(old)
     return removed
-
-
-def _read_json(path: Path) -> dict:
-    return json.loads(path.read_text())
 
 
 def _best_checkpoint(run_dir: Path) -> tuple[keras.Model, dict]:

@@ -44,7 +44,7 @@ from keras_gan.callbacks import (
     TrainingDiagnostics,
     WallTime,
 )
-from keras_gan.datasets.output_space import OutputSpace, gcn_to_display
+from keras_gan.datasets.output_space import OutputSpace
 from keras_gan.datasets.pipeline import TrainingData, epoch_batches, load_training_data
 from keras_gan.evaluation.classifiers import CLASSIFIER_OF
 from keras_gan.model import GAN
@@ -263,7 +263,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         return gan
     _drop_rows_from(out / "log.csv", first_epoch)
 
-    to_display = gcn_to_display if data.gcn else None
+    shown = OutputSpace.trained(data.gcn).shown
     tensorboard = tensorflow_installed()
     callbacks = []
     if config.parzen_every:
@@ -272,13 +272,13 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         cut = 1000 if len(data.valid) > 1000 else len(data.valid) // 2
         callbacks.append(ParzenEvaluation(
             data.valid[:cut], data.valid[cut:], every=config.parzen_every, n_samples=config.parzen_samples,
-            to_display=to_display if run.parzen_space == "gcn_display" else None,
+            space=run.parzen_space,
         ))
     if config.quality_every:
         # Against validation images, so that the FID that chooses `best.keras` leaves the test split alone.
         callbacks.append(SampleQuality(
             data.valid[:config.quality_samples], data.name, n_samples=config.quality_samples,
-            every=config.quality_every, to_display=to_display,
+            every=config.quality_every, space=shown,
         ))
     if config.diagnostics_every:
         # Rebuilt, not copied from `networks`: a resumed run's, and TFD's second stage's lower layers, have trained.
@@ -290,7 +290,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
                                                     mode=experiments.BEST_MONITORS[config.best_monitor]))
     callbacks += [
         # TensorBoard logs need TensorFlow, which training under JAX or PyTorch does not.
-        SampleGrid(out / "samples", log_dir=out / "logs" if tensorboard else None, to_display=to_display),
+        SampleGrid(out / "samples", log_dir=out / "logs" if tensorboard else None, space=shown),
         WallTime(record_path),
         # The log row before the checkpoint: a kill between them leaves a row that resuming drops.
         keras.callbacks.CSVLogger(out / "log.csv", append=True),

@@ -5,6 +5,7 @@ from PIL import Image
 
 from keras_gan import GAN
 from keras_gan.callbacks import ParzenEvaluation, SampleGrid, TimeLimit
+from keras_gan.datasets.output_space import OutputSpace
 from keras_gan.evaluation import evaluate_generator
 from tests.test_model import data, tiny_gan
 
@@ -55,12 +56,10 @@ def test_parzen_estimate_reaches_history():
 def test_parzen_evaluation_scores_samples_and_data_in_the_space_it_is_given():
     gan = tiny_gan()
     valid, test = data(20, seed=1), data(30, seed=2)
-
-    def to_display(x):
-        return 0.1 * x + 0.5
+    to_display = OutputSpace.GCN_DISPLAY.from_trained
 
     logs = {}
-    callback = ParzenEvaluation(valid, test, n_samples=50, to_display=to_display)
+    callback = ParzenEvaluation(valid, test, n_samples=50, space="gcn_display")
     callback.set_model(gan)
     callback.on_train_begin()
     callback.on_epoch_end(0, logs)

@@ -221,10 +221,10 @@ def test_gcn_runs_score_their_curve_in_display_space_and_older_runs_keep_gcn_spa
     mappings, splits = [], []
 
     class Recorder(training.ParzenEvaluation):
-        def __init__(self, valid, test, to_display=None, **kwargs):
-            mappings.append(to_display)
+        def __init__(self, valid, test, space="pixels", **kwargs):
+            mappings.append(space)
             splits.append((len(valid), len(test)))
-            super().__init__(valid, test, to_display=to_display, **kwargs)
+            super().__init__(valid, test, space=space, **kwargs)
 
     monkeypatch.setattr(training, "ParzenEvaluation", Recorder)
     config = tiny("cifar10_fc", width=0.005, parzen_every=1, parzen_samples=20, epochs=1)
@@ -237,7 +237,7 @@ def test_gcn_runs_score_their_curve_in_display_space_and_older_runs_keep_gcn_spa
     record_path.write_text(json.dumps(record))
     train(config.override({"epochs": 2}), tmp_path / "run", data_dir=tmp_path, verbose=0)
     assert json.loads(record_path.read_text())["parzen_space"] == "gcn"
-    assert mappings == [datasets.gcn_to_display, None]
+    assert mappings == ["gcn_display", "gcn"]  # the space each run scores in
     # The 30 validation images: sigma on 15, 15 scored.
     assert splits == [(15, 15), (15, 15)]
     with open(tmp_path / "run" / "log.csv") as log:
@@ -250,7 +250,7 @@ def test_gcn_runs_score_their_curve_in_display_space_and_older_runs_keep_gcn_spa
         Image.fromarray(rng.integers(0, 256, (8, 8, 3), dtype="uint8")).save(folder / f"{i}.png")
     train(config, tmp_path / "user", data_dir=tmp_path, images=folder, verbose=0)
     assert json.loads((tmp_path / "user" / "run.json").read_text())["parzen_space"] == "pixels"
-    assert mappings[-1] is None and splits[-1] == (6, 6)  # 120 images: the last 12 validate
+    assert mappings[-1] == "pixels" and splits[-1] == (6, 6)  # 120 images: the last 12 validate
 
 
 @pytest.mark.slow

@@ -52,6 +52,10 @@ class Architecture(NamedTuple):
             (irange) of each layer with one.
         first_stage: FirstStage or None. A first training stage, for a run
             with `pretrain_epochs`. Defaults to None (one stage).
+        sparse_capped_output: bool. Whether the generator ends in pylearn2's
+            `sparse_init` layer under a `max_col_norm` cap (TFD's), which the
+            `g_output_max_norm_scale` and `g_output_init_range` settings
+            change. Defaults to False.
     """
 
     generator: Callable[..., keras.Model]
@@ -61,6 +65,7 @@ class Architecture(NamedTuple):
     g_init_ranges: dict
     d_init_ranges: dict
     first_stage: FirstStage | None = None
+    sparse_capped_output: bool = False
 
     def build(self, width: float = 1.0, train_images=None, g_init_ranges: dict | None = None,
               d_init_ranges: dict | None = None) -> tuple[keras.Model, keras.Model]:
@@ -84,11 +89,11 @@ ARCHITECTURES = {
     ),
     "tfd": Architecture(
         tfd.generator, tfd.discriminator, tfd.IMAGE_SHAPE, True, tfd.GENERATOR_INIT_RANGES, tfd.DISCRIMINATOR_INIT_RANGES,
-        first_stage=FirstStage("tfd_pretrain", tfd.grow),
+        first_stage=FirstStage("tfd_pretrain", tfd.grow), sparse_capped_output=True,
     ),
     "tfd_pretrain": Architecture(
         tfd.pretrain_generator, tfd.discriminator, tfd.IMAGE_SHAPE, True,
-        tfd.PRETRAIN_GENERATOR_INIT_RANGES, tfd.DISCRIMINATOR_INIT_RANGES,
+        tfd.PRETRAIN_GENERATOR_INIT_RANGES, tfd.DISCRIMINATOR_INIT_RANGES, sparse_capped_output=True,
     ),
     "cifar10_fc": Architecture(
         cifar10.fc_generator, cifar10.fc_discriminator, cifar10.IMAGE_SHAPE, False,

@@ -228,6 +228,19 @@ class OutputSpace(enum.StrEnum):
         """
         return generator.layers[0] if self == OutputSpace.GCN_DISPLAY else generator
 
+    def from_trained(self, images: np.ndarray) -> np.ndarray:
+        """Images of the space a generator of this space trained in (pixels or GCN), put in this space.
+
+        Display space is reached from GCN through `gcn_to_display`; the other spaces are their own.
+
+        Example:
+        >>> OutputSpace.GCN_DISPLAY.from_trained(np.array([[[-2.0, 1.0]]])).tolist()
+        [[[0.0, 0.75]]]
+        >>> OutputSpace.GCN.from_trained(np.array([[[-2.0, 1.0]]])).tolist()
+        [[[-2.0, 1.0]]]
+        """
+        return gcn_to_display(images) if self == OutputSpace.GCN_DISPLAY else images
+
     def real_images(self, dataset: str, split: str, data_dir=None) -> np.ndarray:
         """A dataset split in this space, the real images a generator of it is compared with.
 
@@ -246,4 +259,4 @@ class OutputSpace(enum.StrEnum):
         if dataset not in datasets.DATASETS:
             raise ValueError(f"`dataset` must be one of {tuple(datasets.DATASETS)}. Received: dataset={dataset!r}")
         images, _ = datasets.load_numpy(dataset, split, data_dir=data_dir, gcn=self != OutputSpace.PIXELS)
-        return gcn_to_display(images) if self == OutputSpace.GCN_DISPLAY else images
+        return self.from_trained(images)
