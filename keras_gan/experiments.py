@@ -319,6 +319,9 @@ class Experiment:
             if set(given) != set(paper):
                 raise ValueError(f"`{name}` of architecture {self.architecture!r} must name the layers "
                                  f"{sorted(paper)}. Received: {sorted(given)}")
+        if self.pretrain_epochs and architecture.first_stage is None:
+            raise ValueError(f"`pretrain_epochs` trains a first stage, which architecture {self.architecture!r} does "
+                             f"not have. Received: pretrain_epochs={self.pretrain_epochs}; set it to 0.")
         if self.g_output_lr_scale != 1 and self.optimizer != "sgd":
             raise ValueError(f"`g_output_lr_scale` scales momentum SGD's learning rate (pylearn2's `W_lr_scale`); it "
                              f"needs optimizer='sgd'. Received: optimizer={self.optimizer!r}")

@@ -57,7 +57,7 @@ def figure_2(samples: np.ndarray, train: np.ndarray, path, cols: int = 5) -> Pat
 
 
 def figure_3(generator, latent_prior, path, rows: int = 6, steps: int = 10, seed: int = 0,
-             output_space: OutputSpace = OutputSpace.PIXELS) -> Path:
+             output_space: OutputSpace | str = OutputSpace.PIXELS) -> Path:
     """Linear interpolations between random points of z-space (paper, Figure 3).
 
     Args:
@@ -67,18 +67,20 @@ def figure_3(generator, latent_prior, path, rows: int = 6, steps: int = 10, seed
         rows: int. Interpolations (pairs of endpoints). Defaults to 6.
         steps: int. Images per interpolation, endpoints included. Defaults to 10.
         seed: int. Seed of the endpoints. Defaults to 0.
-        output_space: OutputSpace. The generator's; its outputs are drawn mapped to [0, 1]. Defaults to pixels.
+        output_space: `OutputSpace` or its name. The generator's; its outputs are drawn mapped to [0, 1].
+            Defaults to pixels.
     """
     ends = np.asarray(sample_latent(latent_prior, (2 * rows, generator.input_shape[-1]), seed=seed))
     t = np.linspace(0.0, 1.0, steps)[None, :, None]
     z = ((1 - t) * ends[0::2, None] + t * ends[1::2, None]).reshape(rows * steps, -1).astype("float32")
-    images = output_space.to_display(np.asarray(generator(z, training=False), dtype="float32"))
+    images = OutputSpace(output_space).to_display(np.asarray(generator(z, training=False), dtype="float32"))
     return plotting.save_grid(np.clip(images, 0, 1), path, cols=steps)
 
 
 def write_figures(generator, latent_prior, train: np.ndarray, out_dir, seed: int = 0,
-                  output_space: OutputSpace = OutputSpace.PIXELS) -> list[Path]:
+                  output_space: OutputSpace | str = OutputSpace.PIXELS) -> list[Path]:
     """Write `figure_2.png` and `figure_3.png` to `out_dir`; `train` is in the generator's `output_space`."""
+    output_space = OutputSpace(output_space)
     out = Path(out_dir)
     samples = output_space.to_display(generate(generator, latent_prior, 30, seed=seed))
     return [

@@ -21,7 +21,7 @@ from keras_gan.checkpoints import load_keras_file, verify_file
 from keras_gan.datasets.output_space import OutputSpace
 from keras_gan.model import GAN, generate
 from keras_gan.priors import PRIORS
-from keras_gan.records import config_of
+from keras_gan.records import config_of, read_record
 
 
 def _root() -> Path:
@@ -187,7 +187,7 @@ class ModelSpec:
 
 def _output_space(record: dict) -> OutputSpace:
     # An empty record (a bare generator's) has no configuration: its outputs are taken as pixels.
-    return OutputSpace.of_record(record, gcn=bool(record) and config_of(record).gcn)
+    return OutputSpace.of_record(record, gcn=lambda: bool(record) and config_of(record).gcn)
 
 
 def load_model(model: str, latent_prior: str | None = None) -> ModelSpec:
@@ -215,7 +215,7 @@ def load_model(model: str, latent_prior: str | None = None) -> ModelSpec:
             "a run folder written by `keras-gan train`, or a `.keras` file."
         )
     record_path = path.parent / "run.json"
-    record = json.loads(record_path.read_text()) if record_path.exists() else {}
+    record = read_record(record_path) if record_path.exists() else {}
     # Run folders record each saved model's sha256: a damaged file is refused, not loaded.
     verify_file(path, fix="restore it, or run the run's `keras-gan train` command again to rewrite it")
     loaded = load_keras_file(path)

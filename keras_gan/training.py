@@ -133,12 +133,8 @@ def train(config: experiments.Experiment, out_dir: PathLike, data_dir: PathLike 
 
 
 def _first_stage(config: experiments.Experiment) -> architectures.FirstStage:
-    """The first stage of `config`'s architecture, with an error for an architecture of one stage."""
-    stage = architectures.get(config.architecture).first_stage
-    if stage is None:
-        raise ValueError(f"`pretrain_epochs` trains a first stage, which architecture {config.architecture!r} does "
-                         f"not have. Received: pretrain_epochs={config.pretrain_epochs}; set it to 0.")
-    return stage
+    """The first stage of `config`'s architecture (`Experiment` refuses `pretrain_epochs` without one)."""
+    return architectures.get(config.architecture).first_stage
 
 
 def _first_stage_networks(config: experiments.Experiment, data: TrainingData):

@@ -89,6 +89,7 @@ def test_override_leaves_the_paper_untouched():
         ({"best_monitor": "fid"}, "`best_monitor='fid'` keeps the epoch of the lowest validation FID, which only"),
         ({"best_monitor": "kid"}, "`best_monitor` must be one of ['parzen_ll', 'fid']"),
         ({"quality_samples": 0}, "`quality_samples` must be positive"),
+        ({"pretrain_epochs": 5}, "`pretrain_epochs` trains a first stage, which architecture 'mnist' does not have"),
     ],
 )
 def test_bad_overrides_are_one_clear_error(changes, message):

@@ -18,6 +18,7 @@ and the space a run's or shipped model's record implies.
 """
 
 import enum
+from typing import Callable
 
 import keras
 import numpy as np
@@ -129,7 +130,7 @@ class GCNToDisplay(keras.layers.Layer):
         return input_shape
 
 
-class OutputSpace(enum.StrEnum):
+class OutputSpace(str, enum.Enum):
     """The space of a generator's images (see the module docstring); equal to its name, a string.
 
     `OutputSpace(name)` checks a name: `OutputSpace("gcn")` is `OutputSpace.GCN`.
@@ -143,6 +144,13 @@ class OutputSpace(enum.StrEnum):
     PIXELS = "pixels"
     GCN = "gcn"
     GCN_DISPLAY = "gcn_display"
+
+    # Written as its name (`str`, f-strings): `enum.StrEnum` would do this, from Python 3.11 on.
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
     @classmethod
     def _missing_(cls, value):
@@ -175,7 +183,7 @@ class OutputSpace(enum.StrEnum):
         return cls(record.get("parzen_space", cls.trained(gcn)))
 
     @classmethod
-    def of_record(cls, record: dict, gcn: bool) -> "OutputSpace":
+    def of_record(cls, record: dict, gcn: Callable[[], bool]) -> "OutputSpace":
         """The space of the generator a run folder or shipped model holds, from its record.
 
         Shipped models record it (`output_space`). A run's generator is in its
@@ -184,15 +192,17 @@ class OutputSpace(enum.StrEnum):
 
         Args:
             record: dict. A `run.json`, a shipped model's metadata, or empty.
-            gcn: bool. Whether the record's configuration trains on contrast-normalised images.
+            gcn: callable. `gcn()`: whether the record's configuration trains
+                on contrast-normalised images; called only for a record that
+                does not name its space.
 
         Example:
-        >>> OutputSpace.of_record({"parzen_space": "gcn_display"}, gcn=True)
+        >>> OutputSpace.of_record({"parzen_space": "gcn_display"}, gcn=lambda: True)
         <OutputSpace.GCN: 'gcn'>
         """
         if "output_space" in record:
             return cls(record["output_space"])
-        return cls.PIXELS if cls.of_curve(record, gcn) == cls.PIXELS else cls.GCN
+        return cls.PIXELS if cls.of_curve(record, gcn()) == cls.PIXELS else cls.GCN
 
     @property
     def shown(self) -> "OutputSpace":
