@@ -28,7 +28,17 @@ and samples, written with `keras.ops` so that they run on every backend:
   over that of the mean of as many real images (`high_frequency_energy`, the
   mean squared 5-point Laplacian). A pattern every sample shares survives the
   mean and raises it far above 1; at equal counts the noise left in both means
-  is alike, so a generator of the data's distribution reads about 1.
+  is alike, so a generator of the data's distribution reads about 1;
+- neighbour cosine, for a generator whose output layer is dense with one unit
+  per output value: the mean cosine between the kernel columns of
+  horizontally and vertically neighbouring pixels (`neighbour_cosine`). A
+  random layer reads about 0, so every change of its inputs with z lands on
+  the pixels as independent noise; smooth samples need neighbours that read
+  the same hidden units (the shipped MNIST generator: 0.50);
+- phase variance spread, for a generator whose output layer is strided (the
+  transposed convolution of `cifar10_conv`, stride 3): the per-pixel variance
+  across samples averaged over each of the stride x stride positions modulo the
+  stride, largest over smallest (`phase_variance_spread`; 1 without a grid).
 
 The initial weights of a run are rebuilt from its configuration and seed
 (`keras_gan.training.initial_networks`, which reproduces them exactly).
@@ -41,7 +51,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gan import losses
+from keras_gan import architectures, losses
 from keras_gan._checks import check_positive_int
 from keras_gan.model import generate
 from keras_gan.priors import sample_latent
@@ -77,6 +87,12 @@ class Diagnostics:
         data_variance: float. The same of the real images.
         high_frequency_ratio: float. See the module docstring.
         n_samples: int. Samples (and real images) measured.
+        output_stride: int. The stride of the generator's output layer. Defaults to 1.
+        phase_variance_spread: float or None. The samples' `phase_variance_spread` at `output_stride`,
+            for a strided output layer. Defaults to None.
+        data_phase_variance_spread: float or None. The same of the real images. Defaults to None.
+        neighbour_cosine: float or None. `neighbour_cosine` of a dense output layer. Defaults to None.
+        initial_neighbour_cosine: float or None. The same of its initial kernel. Defaults to None.
     """
 
     layers: list
@@ -84,6 +100,11 @@ class Diagnostics:
     data_variance: float
     high_frequency_ratio: float
     n_samples: int
+    output_stride: int = 1
+    phase_variance_spread: float | None = None
+    data_phase_variance_spread: float | None = None
+    neighbour_cosine: float | None = None
+    initial_neighbour_cosine: float | None = None
 
     def summary(self) -> dict:
         """The scalars a training log records: per network `g_`/`d_` movement (mean, max), the output layer's
@@ -113,6 +134,10 @@ class Diagnostics:
             if grads:
                 numbers[f"{prefix}_grad_norm"] = math.sqrt(sum(g * g for g in grads))
         numbers.update(sample_variance=self.sample_variance, high_frequency_ratio=self.high_frequency_ratio)
+        if self.phase_variance_spread is not None:
+            numbers["phase_variance_spread"] = self.phase_variance_spread
+        if self.neighbour_cosine is not None:
+            numbers["g_output_neighbour_cosine"] = self.neighbour_cosine
         return numbers
 
     def to_dict(self) -> dict:
@@ -151,6 +176,12 @@ class Diagnostics:
         lines += ["", f"samples ({self.n_samples:,}, against as many real images): variance across z "
                       f"{self.sample_variance:.4g} (the data's {self.data_variance:.4g}); high-frequency energy of the "
                       f"mean sample {self.high_frequency_ratio:.2f}x the data's"]
+        if self.neighbour_cosine is not None:
+            lines[-1] += (f"; cosine of neighbouring pixels' output columns {self.neighbour_cosine:.3f} (at the start "
+                          f"{self.initial_neighbour_cosine:.3f})")
+        if self.phase_variance_spread is not None:
+            lines[-1] += (f"; variance across z by position modulo the output stride {self.output_stride}, largest over "
+                          f"smallest {self.phase_variance_spread:.3f} (the data's {self.data_phase_variance_spread:.3f})")
         return "\n".join(lines)
 
 
@@ -260,6 +291,65 @@ def sample_variance(samples) -> float:
     0.0
     """
     return float(ops.mean(ops.var(ops.convert_to_tensor(samples, "float32"), axis=0)))
+
+
+def phase_variance_spread(samples, stride: int) -> float:
+    """Largest over smallest mean per-pixel variance across samples among the `stride` x `stride` pixel phases.
+
+    A phase is the set of pixels `(i, j)` with one `(i mod stride, j mod
+    stride)`; the variance is across samples, averaged over channels. A
+    strided transposed convolution whose kernel overlaps unevenly gives some
+    phases more variance than others (a grid); images without one read about 1.
+
+    Args:
+        samples: array `(n, height, width, channels)`.
+        stride: int. The period of the grid looked for.
+
+    Example:
+    >>> grid = np.ones((12, 12, 1)); grid[::3, ::3] = 2.0
+    >>> noise = np.random.default_rng(0).normal(size=(4000, 12, 12, 1))
+    >>> round(phase_variance_spread(noise * grid, 3)), round(phase_variance_spread(noise, 3))
+    (4, 1)
+    """
+    check_positive_int("stride", stride)
+    variance = ops.mean(ops.var(ops.convert_to_tensor(samples, "float32"), axis=0), axis=-1)
+    phases = [float(ops.mean(variance[i::stride, j::stride])) for i in range(stride) for j in range(stride)]
+    return max(phases) / min(phases)
+
+
+def neighbour_cosine(kernel, image_shape: tuple) -> float:
+    """The mean cosine between the kernel columns of neighbouring output pixels of a dense output layer.
+
+    Column `i` of the `(inputs, H * W * C)` kernel holds the weights output `i`
+    reads from the hidden units; outputs are laid out as `image_shape`.
+    Pairs are horizontal and vertical neighbours of the same channel.
+
+    Args:
+        kernel: array `(inputs, H * W * C)`.
+        image_shape: tuple `(H, W, C)`.
+
+    Example:
+    >>> rng = np.random.default_rng(0)
+    >>> rows = np.repeat(rng.normal(size=(5000, 4, 1, 1)), 4, axis=2).reshape(5000, 16)  # same column along a row
+    >>> round(neighbour_cosine(rows, (4, 4, 1)), 1), abs(neighbour_cosine(rng.normal(size=(5000, 16)), (4, 4, 1))) < 0.05
+    (0.5, True)
+    """
+    w = ops.convert_to_tensor(kernel, "float32")
+    w = ops.reshape(w / ops.norm(w, axis=0, keepdims=True), (int(w.shape[0]), *image_shape))
+    across = ops.sum(w[:, :, 1:] * w[:, :, :-1], axis=0)
+    down = ops.sum(w[:, 1:] * w[:, :-1], axis=0)
+    return float(ops.mean(ops.concatenate([ops.reshape(across, (-1,)), ops.reshape(down, (-1,))])))
+
+
+def output_stride(generator: keras.Model) -> int:
+    """The (row) stride of `generator`'s output layer: 1 for a dense layer, 3 for `cifar10_conv`'s.
+
+    Example:
+    >>> from keras_gan.architectures import cifar10
+    >>> output_stride(cifar10.conv_generator(width=0.05)), output_stride(cifar10.fc_generator(width=0.01))
+    (3, 1)
+    """
+    return int(getattr(architectures.output_layer(generator), "strides", (1,))[0])
 
 
 def high_frequency_energy(image) -> float:
@@ -458,5 +548,18 @@ def diagnose(generator: keras.Model, initial_generator: keras.Model | dict, late
         rows += layer_diagnostics(discriminator, initial_discriminator, "discriminator", grads)
     samples = generate(generator, latent_prior, n_samples, seed=seed) if samples is None else np.asarray(samples)
     reference = real[:n_samples]
+    stride = output_stride(generator)
+    spreads = [phase_variance_spread(images, stride) for images in (samples, reference)] if stride > 1 else [None] * 2
     return Diagnostics(rows, sample_variance(samples), sample_variance(reference),
-                       high_frequency_ratio(samples, reference), n_samples)
+                       high_frequency_ratio(samples, reference), n_samples, stride, *spreads,
+                       *_neighbour_cosines(generator, initial_generator))
+
+
+def _neighbour_cosines(generator: keras.Model, initial: keras.Model | dict) -> tuple:
+    """`neighbour_cosine` of the trained and the initial output kernel, or Nones for a layer without one per pixel."""
+    layer, image_shape = architectures.output_layer(generator), tuple(generator.output_shape[1:])
+    kernel = _kernel(layer)
+    if len(kernel.shape) != 2 or len(image_shape) != 3 or kernel.shape[1] != math.prod(image_shape):
+        return None, None
+    start = initial if isinstance(initial, dict) else initial_kernels(initial)
+    return neighbour_cosine(kernel.value, image_shape), neighbour_cosine(start[layer.name], image_shape)

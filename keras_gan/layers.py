@@ -11,6 +11,7 @@ the input axes.
 import math
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_gan._checks import check_positive_int
@@ -278,4 +279,74 @@ class UntiedBias(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config["bias_initializer"] = keras.initializers.serialize(self.bias_initializer)
+        return config
+
+
+def overlap_counts(size: int, kernel_size: int, strides: int) -> np.ndarray:
+    """How many input positions a `padding="valid"` transposed convolution adds into each of its `size` outputs.
+
+    Output `p` sums the kernel taps `p - strides * i` of every input `i` that
+    lands within `[0, kernel_size)`. With `kernel_size` not a multiple of
+    `strides` the counts alternate (5 and 3: 2, 2, 1, ...), which is the grid a
+    stride-3 5x5 layer draws into every sample (issue 33, screen (f)).
+
+    Example:
+    >>> overlap_counts(11, 5, 3).tolist()
+    [1, 1, 1, 2, 2, 1, 2, 2, 1, 1, 1]
+    """
+    inputs = (size - kernel_size) // strides + 1
+    starts = strides * np.arange(inputs)
+    positions = np.arange(size)[:, None] - starts[None, :]
+    return ((positions >= 0) & (positions < kernel_size)).sum(axis=1)
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class OverlapNormalization(keras.layers.Layer):
+    """Scales each output of a transposed convolution by `sqrt(mean count / count)`, count its overlapping inputs.
+
+    A `padding="valid"` transposed convolution whose kernel size is not a
+    multiple of its stride sums a different number of terms into each output
+    position (`overlap_counts`), so at its initial random weights the output's
+    variance varies with the position modulo the stride: a fixed grid in every
+    sample. A fixed factor per position evens it out, keeping the mean variance
+    over positions, while the layer and its weights stay the paper's. No
+    weights of its own.
+
+    Args:
+        kernel_size: int. The transposed convolution's (square) kernel size.
+        strides: int. Its stride.
+
+    Example:
+    >>> layer = OverlapNormalization(5, 3)
+    >>> [round(float(v), 3) for v in layer(keras.ops.ones((1, 11, 11, 1)))[0, 3, 2:6, 0]]
+    [0.964, 0.682, 0.682, 0.964]
+    """
+
+    def __init__(self, kernel_size: int, strides: int, **kwargs):
+        check_positive_int("kernel_size", kernel_size)
+        check_positive_int("strides", strides)
+        super().__init__(**kwargs)
+        self.kernel_size = int(kernel_size)
+        self.strides = int(strides)
+
+    def build(self, input_shape):
+        height, width = input_shape[1:3]
+        rows, cols = (overlap_counts(size, self.kernel_size, self.strides) for size in (height, width))
+        if rows.min() < 1 or cols.min() < 1:
+            raise ValueError(f"OverlapNormalization({self.kernel_size}, {self.strides}) does not match an input of "
+                             f"{height}x{width}: it follows a padding='valid' transposed convolution with this "
+                             f"kernel size and stride, whose output is (n - 1) * strides + kernel_size.")
+        # A constant, not a weight: saved models stay loadable by the layer's arguments alone.
+        counts = np.outer(rows, cols)
+        self._scale = np.sqrt(counts.mean() / counts)[None, :, :, None].astype("float32")
+
+    def call(self, inputs):
+        return ops.multiply(inputs, ops.cast(self._scale, inputs.dtype))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(kernel_size=self.kernel_size, strides=self.strides)
         return config

@@ -14,7 +14,6 @@ Usage, from the repository root:
 """
 
 import argparse
-import json
 from pathlib import Path
 
 import keras
@@ -24,7 +23,7 @@ from keras_gan.checkpoints import SHIPPABLE, verify_file
 from keras_gan.datasets.output_space import OutputSpace
 from keras_gan.evaluation import QualityReport, sample_quality
 from keras_gan.model import generate
-from keras_gan.records import config_of
+from keras_gan.records import config_of, read_record
 
 FEATURE_METRICS = ("fid", "kid", "prdc", "classes", "memorisation")
 
@@ -36,7 +35,7 @@ def run_samples(run: Path, checkpoint: str = "best", n: int = 10000, seed: int =
     `raw` samples the trained generator instead of its weight average (`g_ema_decay`): the one the
     paper's code would ship, which the discriminator trained against.
     """
-    trained = OutputSpace.trained(config_of(json.loads((run / "run.json").read_text())).gcn)
+    trained = OutputSpace.trained(config_of(read_record(run / "run.json")).gcn)
     path = run / ("best.keras" if checkpoint == "best" else "gan.keras")
     verify_file(path, required=True, fix="train the run to the end, or pick the other --checkpoint")
     gan = keras.models.load_model(path)
@@ -47,7 +46,7 @@ def run_samples(run: Path, checkpoint: str = "best", n: int = 10000, seed: int =
 def run_report(run: Path, checkpoint: str = "best", data_dir=None, n_samples: int = 10000, seed: int = 0,
                raw: bool = False) -> QualityReport:
     """The feature metrics of `run_samples(run, checkpoint, n_samples, seed, raw)` against as many training images."""
-    dataset = config_of(json.loads((run / "run.json").read_text())).dataset
+    dataset = config_of(read_record(run / "run.json")).dataset
     samples, output_space = run_samples(run, checkpoint, n_samples, seed, raw)
     return sample_quality(samples, dataset, data_dir, output_space, metrics_to_run=FEATURE_METRICS,
                           n_real=n_samples, seed=seed)

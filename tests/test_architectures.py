@@ -45,6 +45,8 @@ PARAMETERS = {
         + dense(5 * 5 * 192, 500 * 5) + dense(500, 1),
     ),
 }
+# The overlap normalisation has no weights.
+PARAMETERS["cifar10_conv_even_overlap"] = PARAMETERS["cifar10_conv"]
 
 
 def test_every_architecture_has_its_parameter_count():

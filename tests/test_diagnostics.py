@@ -83,6 +83,45 @@ def test_a_pattern_every_sample_shares_is_found_and_clean_samples_read_about_one
         diagnostics.high_frequency_ratio(clean[:10], real)
 
 
+def test_the_stride_3_grid_is_found_and_the_even_overlap_generator_reads_about_one():
+    from keras_gan import architectures
+
+    keras.utils.set_random_seed(0)
+    noise = np.random.default_rng(0).normal(size=(1000, 100)).astype("float32")
+    spreads = {}
+    for name in ("cifar10_conv", "cifar10_conv_even_overlap"):
+        # Width 0.25: 20 channels into the stride-3 layer, so that its taps' norms are alike.
+        generator, _ = architectures.build(name, width=0.25, g_init_ranges={"y": 2.0})
+        assert diagnostics.output_stride(generator) == 3
+        spreads[name] = diagnostics.phase_variance_spread(generator.predict(noise, verbose=0), 3)
+    assert spreads["cifar10_conv"] > 2.5 and spreads["cifar10_conv_even_overlap"] < 1.5
+    # diagnose reports it, for the samples and for real images without a grid.
+    real = np.random.default_rng(1).normal(size=(200, 32, 32, 3)).astype("float32")
+    report = diagnostics.diagnose(generator, generator, "normal", real, n_samples=200)
+    assert report.summary()["phase_variance_spread"] == report.phase_variance_spread > 1
+    assert 0.9 < report.data_phase_variance_spread < 1.3 and "output stride 3" in report.table()
+    assert report.neighbour_cosine is None  # a convolution has no column per pixel
+
+
+def test_neighbour_cosine_reads_zero_for_a_random_output_layer_and_one_where_neighbours_share_a_column():
+    from keras_gan import architectures
+
+    generator, _ = architectures.build("mnist", width=0.5)
+    start = diagnostics.initial_kernels(generator)
+    real = np.random.default_rng(0).uniform(size=(100, 28, 28, 1)).astype("float32")
+    before = diagnostics.diagnose(generator, start, "uniform", real, n_samples=100)
+    assert abs(before.neighbour_cosine) < 0.02 and before.neighbour_cosine == before.initial_neighbour_cosine
+    kernel = generator.get_layer("y").kernel
+    # Every pixel reads what the first pixel of its row reads: horizontal neighbours' columns are equal.
+    rows = np.repeat(kernel.numpy().reshape(-1, 28, 28)[:, :, :1], 28, axis=2).reshape(kernel.shape)
+    kernel.assign(rows)
+    after = diagnostics.diagnose(generator, start, "uniform", real, n_samples=100)
+    assert 0.45 < after.neighbour_cosine < 0.55 and after.summary()["g_output_neighbour_cosine"] == after.neighbour_cosine
+    assert "neighbouring pixels' output columns 0.5" in after.table()
+    dense, _ = architectures.build("cifar10_fc", width=0.01)
+    assert diagnostics.output_stride(dense) == 1
+
+
 def test_fraction_at_cap_is_one_for_columns_renormalised_to_the_cap_and_zero_below_it():
     layer = MaxoutDense(4, 2, max_norm=1.5, name="h0")
     model = keras.Sequential([keras.Input((10,)), layer])

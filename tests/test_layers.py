@@ -4,7 +4,7 @@ import pytest
 
 from keras_gan.architectures.common import SparseInit
 from keras_gan.datasets.output_space import GCNToDisplay, global_contrast_normalize
-from keras_gan.layers import MaxoutConv2D, MaxoutDense, UntiedBias
+from keras_gan.layers import MaxoutConv2D, MaxoutDense, OverlapNormalization, UntiedBias, overlap_counts
 from tests.helpers import (
     assert_saving_round_trip,
     assert_serialization_round_trip,
@@ -70,8 +70,9 @@ def test_max_norm_holds_after_updates(layer, shape, axes):
         (lambda: MaxoutConv2D(4, 2, 3, padding=1, pool_size=2, max_norm=0.9), (2, 8, 8, 3), (2, 4, 4, 4)),
         (lambda: UntiedBias(), (2, 4, 4, 3), (2, 4, 4, 3)),
         (lambda: GCNToDisplay(), (2, 4, 4, 3), (2, 4, 4, 3)),
+        (lambda: OverlapNormalization(5, 3), (2, 11, 11, 3), (2, 11, 11, 3)),
     ],
-    ids=["MaxoutDense", "MaxoutConv2D", "UntiedBias", "GCNToDisplay"],
+    ids=["MaxoutDense", "MaxoutConv2D", "UntiedBias", "GCNToDisplay", "OverlapNormalization"],
 )
 def test_every_custom_layer_passes_the_layer_checks(make, input_shape, output_shape, tmp_path):
     run_layer_test(make(), input_shape, output_shape, tmp_path)
@@ -118,3 +119,34 @@ def test_gcn_to_display_layer_serializes_and_saves_after_a_generator(tmp_path):
     model = keras.Sequential([generator, GCNToDisplay()])
     loaded = assert_saving_round_trip(model, np.random.default_rng(0).normal(size=(4, 3)).astype("float32"), tmp_path)
     assert isinstance(loaded.layers[-1], GCNToDisplay)
+
+
+@pytest.mark.parametrize("kernel_size, strides", [(5, 3), (4, 2), (3, 1)])
+def test_overlap_counts_are_what_a_transposed_convolution_adds_into_each_output(kernel_size, strides):
+    inputs = 4
+    size = (inputs - 1) * strides + kernel_size
+    # A transposed convolution of ones with a kernel of ones counts its overlapping inputs.
+    layer = keras.layers.Conv2DTranspose(1, kernel_size, strides=strides, padding="valid", use_bias=False,
+                                         kernel_initializer="ones")
+    counted = np.asarray(layer(np.ones((1, inputs, 1, 1), "float32")))[0, :, kernel_size // 2, 0]
+    assert counted.shape == (size,)
+    np.testing.assert_array_equal(counted, overlap_counts(size, kernel_size, strides))
+
+
+def test_overlap_normalization_evens_the_variance_of_a_random_stride_3_layer_and_keeps_its_mean():
+    rng = np.random.default_rng(0)
+    # Many input channels, so that every tap's weight norm is about the same (as in the paper's 80-channel layer).
+    inputs = rng.normal(size=(2000, 10, 10, 64)).astype("float32")
+    layer = keras.layers.Conv2DTranspose(3, 5, strides=3, padding="valid", use_bias=False)
+    raw = np.asarray(layer(inputs))
+    even = np.asarray(OverlapNormalization(5, 3)(raw))
+    counts = np.outer(overlap_counts(32, 5, 3), overlap_counts(32, 5, 3))
+    raw_var, even_var = raw.var(axis=0).mean(axis=-1), even.var(axis=0).mean(axis=-1)
+    assert raw_var[counts == 4].mean() / raw_var[counts == 1].mean() > 3  # the grid
+    assert 0.85 < even_var[counts == 4].mean() / even_var[counts == 1].mean() < 1.15
+    assert abs(even_var.mean() / raw_var.mean() - 1) < 0.05
+
+
+def test_overlap_normalization_refuses_an_input_no_valid_transposed_convolution_gives():
+    with pytest.raises(ValueError, match="does not match an input of 3x3"):
+        OverlapNormalization(5, 3)(np.ones((1, 3, 3, 1), "float32"))

@@ -103,6 +103,11 @@ ARCHITECTURES = {
         cifar10.conv_generator, cifar10.conv_discriminator, cifar10.IMAGE_SHAPE, False,
         cifar10.CONV_GENERATOR_INIT_RANGES, cifar10.CONV_DISCRIMINATOR_INIT_RANGES,
     ),
+    # Not the paper's: its generator with the stride-3 layer's uneven overlap evened out (issue 33, screen (f)).
+    "cifar10_conv_even_overlap": Architecture(
+        functools.partial(cifar10.conv_generator, even_overlap=True), cifar10.conv_discriminator, cifar10.IMAGE_SHAPE,
+        False, cifar10.CONV_GENERATOR_INIT_RANGES, cifar10.CONV_DISCRIMINATOR_INIT_RANGES,
+    ),
 }
 
 

@@ -21,7 +21,7 @@ from keras_gan.architectures.common import (
     maxout_discriminator,
     scaled,
 )
-from keras_gan.layers import MaxoutConv2D, MaxoutDense, UntiedBias
+from keras_gan.layers import MaxoutConv2D, MaxoutDense, OverlapNormalization, UntiedBias
 
 IMAGE_SHAPE = (32, 32, 3)
 LATENT_DIM = 100
@@ -83,7 +83,8 @@ def fc_discriminator(width: float = 1.0, ranges: dict | None = None) -> keras.Mo
 
 
 def conv_generator(
-    width: float = 1.0, output_bias=None, latent_dim: int = LATENT_DIM, ranges: dict | None = None
+    width: float = 1.0, output_bias=None, latent_dim: int = LATENT_DIM, ranges: dict | None = None,
+    even_overlap: bool = False,
 ) -> keras.Model:
     """The "deconvolutional" CIFAR-10 generator (outputs in GCN space).
 
@@ -97,6 +98,9 @@ def conv_generator(
         latent_dim: int. Noise size. Defaults to 100.
         ranges: dict or None. Initial ranges by layer name (`CONV_GENERATOR_INIT_RANGES`).
             Defaults to None (the paper's).
+        even_overlap: bool. Divide each output of the stride-3 5x5 layer by the square
+            root of how many inputs overlap there (`OverlapNormalization`; not in the
+            paper: the registry's `cifar10_conv_even_overlap`). Defaults to False.
 
     Example:
     >>> conv_generator(width=0.05).output_shape
@@ -115,6 +119,7 @@ def conv_generator(
             keras.layers.Conv2DTranspose(
                 3, 5, strides=3, padding="valid", use_bias=False, kernel_initializer=irange(r["y"]), name="y"
             ),
+            *([OverlapNormalization(5, 3, name="y_overlap")] if even_overlap else []),
             UntiedBias(bias_initializer(output_bias, IMAGE_SHAPE), name="y_bias"),
         ],
         name="cifar10_conv_generator",
