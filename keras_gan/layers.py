@@ -1,4 +1,4 @@
-"""Maxout layers with the semantics of pylearn2, as used by the paper's discriminators.
+"""The networks' own layers: maxout as in pylearn2 (the discriminators), `UntiedBias` and `OverlapNormalization`.
 
 pylearn2's `Maxout` and `MaxoutConvC01B` compute `units * pieces` affine outputs
 and keep, for each unit, the max over its `pieces` consecutive outputs (unit `j`
