@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 from keras import ops
 
+from keras_gan import architectures
 from keras_gan.model import GAN
 from tests import backend_worker
 from tests.helpers import architecture_gan, resume_round_trip, write_mnist
@@ -145,11 +146,17 @@ def test_d_steps_and_mixed_precision_train():
     assert all(np.isfinite(values[0]) for values in history.history.values())
 
 
+# Every registered architecture on JAX and PyTorch (tests/test_architectures.py runs them all under TensorFlow);
+# mnist's stays in the fast tier.
+ROUND_TRIP_ARCHITECTURES = ["mnist"] if keras.backend.backend() == "tensorflow" else sorted(architectures.ARCHITECTURES)
+
+
 @pytest.mark.backend_neutral
-def test_a_step_saved_loaded_and_continued_matches_on_this_backend(tmp_path):
-    """The shared one-step and resume checks (tests/helpers.py) on this backend; tests/test_architectures.py runs
-    them on every architecture under TensorFlow."""
-    resume_round_trip(*architecture_gan("mnist"), tmp_path)
+@pytest.mark.parametrize("name", [pytest.param(name, marks=() if name == "mnist" else pytest.mark.slow)
+                                  for name in ROUND_TRIP_ARCHITECTURES])
+def test_a_step_saved_loaded_and_continued_matches_on_this_backend(name, tmp_path):
+    """The shared one-step and resume checks (tests/helpers.py) on this backend."""
+    resume_round_trip(*architecture_gan(name), tmp_path)
 
 
 @pytest.mark.backend_neutral
