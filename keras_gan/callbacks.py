@@ -1,11 +1,14 @@
 """Callbacks that training a GAN needs and Keras does not provide.
 
-Checkpoints, CSV and TensorBoard scalars come from Keras' own
-`BackupAndRestore`, `CSVLogger` and `TensorBoard`. Put these callbacks before
-`CSVLogger` and `TensorBoard` in the list: they add their numbers to the
-epoch's `logs`, which the later callbacks then record.
+Checkpoints and TensorBoard scalars come from Keras' own `BackupAndRestore`
+and `TensorBoard`; the CSV log is `RunLog`, Keras' `CSVLogger` kept to one
+header across resumed fits. Put these callbacks before `RunLog` and
+`TensorBoard` in the list: they add their numbers to the epoch's `logs`, which
+the later callbacks then record.
 """
 
+import csv
+import io
 import time
 from pathlib import Path
 
@@ -14,6 +17,7 @@ import numpy as np
 
 from keras_gan import plotting
 from keras_gan._checks import check_positive_int
+from keras_gan._io import atomic_write
 from keras_gan._tf import lazy_tensorflow
 from keras_gan.datasets.output_space import OutputSpace
 from keras_gan.evaluation.parzen import evaluate_generator
@@ -87,6 +91,63 @@ class TimeLimit(keras.callbacks.Callback):
         if now + max(self._durations[1:] or self._durations) > self.deadline:
             self.model.stop_training = True
             self.stopped_after = epoch + 1
+
+
+class RunLog(keras.callbacks.CSVLogger):
+    r"""Appends each epoch's logs to a CSV file whose columns stay those of its header, widened where a fit adds some.
+
+    Keras' `CSVLogger(append=True)` keeps an existing file's header but writes
+    each row with the columns of the current fit's first epoch, so a run
+    resumed with more or fewer logged values (a newer package's diagnostics, a
+    monitor switched on) shifts every later value into the wrong column. Here
+    the first epoch of a fit reads the header: values it lacks are written
+    "NA", and columns it adds are appended to the header, the earlier rows
+    rewritten with "NA" there (atomically).
+
+    Args:
+        path: str or Path. The CSV file.
+
+    Example:
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "log.csv"
+    >>> _ = path.write_text("epoch,a,val_a\n0,1.0,NA\n")
+    >>> log = RunLog(path)
+    >>> log.on_train_begin(); log.on_epoch_end(1, {"a": 2.0, "b": 3.0}); log.on_train_end()
+    >>> print(path.read_text().strip())
+    epoch,a,val_a,b,val_b
+    0,1.0,NA,NA,NA
+    1,2.0,NA,3.0,NA
+    """
+
+    def __init__(self, path):
+        super().__init__(str(path), append=True)
+        self.path = Path(path)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.keys is None and self.path.exists() and self.path.stat().st_size:
+            self._widen_header(logs or {})
+        super().on_epoch_end(epoch, logs)
+
+    def _widen_header(self, logs: dict) -> None:
+        with self.path.open(newline="") as f:
+            rows = list(csv.reader(f))
+        columns = rows[0][1:]
+        keys = sorted(logs)
+        if not any(key.startswith("val_") for key in keys):
+            keys += [f"val_{key}" for key in keys]  # as CSVLogger does
+        added = [key for key in keys if key not in columns]
+        if added:
+            self.csv_file.close()
+            lines = [rows[0] + added] + [row + ["NA"] * len(added) for row in rows[1:]]
+
+            def write(f):
+                text = io.StringIO()
+                csv.writer(text, lineterminator="\n").writerows(lines)
+                f.write(text.getvalue().encode())
+
+            atomic_write(self.path, write)
+            self.csv_file = open(self.path, "a")
+        self.keys = columns + added
 
 
 class WallTime(keras.callbacks.Callback):
@@ -226,7 +287,7 @@ class SampleGrid(keras.callbacks.Callback):
 class _SampleMetric(keras.callbacks.Callback):
     """Measures `n_samples` seeded samples after the first epoch of every `fit` call and every `every`-th.
 
-    The first epoch is always measured so that `CSVLogger`, which fixes its
+    The first epoch is always measured so that `RunLog`, which fixes its
     columns on the first epoch, records them. Subclasses map the samples (put in
     `space`) to the numbers `measure` returns, which land in the epoch's `logs`.
     """
@@ -266,7 +327,7 @@ class ParzenEvaluation(_SampleMetric):
     `parzen_ll` (with `parzen_se` and `parzen_sigma`). Small `n_samples`
     give a fast but lower estimate than the full protocol's. The first epoch of
     every `fit` call (a resumed run's too) is always evaluated, so that
-    `CSVLogger`, which fixes its columns on the first epoch, records them.
+    `RunLog`, which fixes its columns on the first epoch, records them.
 
     Args:
         valid: array. Examples to select sigma on, in the generator's output space.
@@ -311,7 +372,7 @@ class SampleQuality(_SampleMetric):
     thousand images, FID is biased upwards against the full evaluation's
     (`sample_quality`, 10,000 each): compare epochs with each other. Like
     `ParzenEvaluation`, the first epoch of every `fit` call is measured, so
-    that `CSVLogger` records the columns.
+    that `RunLog` records the columns.
 
     Args:
         real: array. Real images in the generator's output space, e.g.
@@ -365,9 +426,11 @@ class TrainingDiagnostics(_SampleMetric):
     `g_output_initial_share` for a sparse-initialised output layer,
     `g_at_cap_max` / `d_at_cap_max` (the largest fraction of a layer's units at
     its max-norm cap) where caps exist, `g_grad_norm` and `d_grad_norm` (on one
-    batch of `real` images, dropout off), and the samples' `sample_variance`
-    (across z) and `high_frequency_ratio` (their mean's against as many real
-    images') land in the epoch's `logs`, hence in `log.csv` and TensorBoard.
+    batch of `real` images, dropout off), `g_output_neighbour_cosine` for a
+    dense output layer, and the samples' `sample_variance` (across z),
+    `high_frequency_ratio` (their mean's against as many real images') and,
+    for a strided output layer, `phase_variance_spread` land in the epoch's
+    `logs`, hence in `log.csv` and TensorBoard.
     The generator measured is the one that samples (`GAN.sampling_generator`).
 
     Args:

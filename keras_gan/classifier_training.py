@@ -30,7 +30,7 @@ import numpy as np
 from keras_gan import datasets, records
 from keras_gan._io import atomic_folder, atomic_save_model, atomic_write, atomic_write_json, sha256
 from keras_gan._tf import lazy_tensorflow
-from keras_gan.callbacks import WallTime
+from keras_gan.callbacks import RunLog, WallTime
 from keras_gan.checkpoints import VerifiedBackupAndRestore, lock_run_folder
 from keras_gan.datasets.pipeline import epoch_indices
 from keras_gan.evaluation.classifiers import (
@@ -134,7 +134,7 @@ def _train(dataset: str, config: ClassifierConfig, run_dir: Path, out: Path, dat
             initial_epoch=first_epoch,
             steps_per_epoch=steps,
             shuffle=False,  # each epoch's order is `_augmented_batches`'
-            callbacks=[WallTime(time_record), backup, keras.callbacks.CSVLogger(run_dir / "log.csv", append=True)],
+            callbacks=[WallTime(time_record), backup, RunLog(run_dir / "log.csv")],
             verbose=verbose,
         )
     else:

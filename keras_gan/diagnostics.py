@@ -178,10 +178,10 @@ class Diagnostics:
                       f"mean sample {self.high_frequency_ratio:.2f}x the data's"]
         if self.neighbour_cosine is not None:
             lines[-1] += (f"; cosine of neighbouring pixels' output columns {self.neighbour_cosine:.3f} (at the start "
-                          f"{self.initial_neighbour_cosine:.3f})")
+                          f"{_number(self.initial_neighbour_cosine)})")
         if self.phase_variance_spread is not None:
             lines[-1] += (f"; variance across z by position modulo the output stride {self.output_stride}, largest over "
-                          f"smallest {self.phase_variance_spread:.3f} (the data's {self.data_phase_variance_spread:.3f})")
+                          f"smallest {self.phase_variance_spread:.3f} (the data's {_number(self.data_phase_variance_spread)})")
         return "\n".join(lines)
 
 
@@ -299,7 +299,8 @@ def phase_variance_spread(samples, stride: int) -> float:
     A phase is the set of pixels `(i, j)` with one `(i mod stride, j mod
     stride)`; the variance is across samples, averaged over channels. A
     strided transposed convolution whose kernel overlaps unevenly gives some
-    phases more variance than others (a grid); images without one read about 1.
+    phases more variance than others (a grid); images without one read about 1,
+    samples that do not vary at all read 1, and samples with some phase constant inf.
 
     Args:
         samples: array `(n, height, width, channels)`.
@@ -314,6 +315,8 @@ def phase_variance_spread(samples, stride: int) -> float:
     check_positive_int("stride", stride)
     variance = ops.mean(ops.var(ops.convert_to_tensor(samples, "float32"), axis=0), axis=-1)
     phases = [float(ops.mean(variance[i::stride, j::stride])) for i in range(stride) for j in range(stride)]
+    if min(phases) == 0:  # collapsed samples: infinite where some phases still vary, no grid where none does
+        return math.inf if max(phases) > 0 else 1.0
     return max(phases) / min(phases)
 
 
@@ -561,5 +564,6 @@ def _neighbour_cosines(generator: keras.Model, initial: keras.Model | dict) -> t
     kernel = _kernel(layer)
     if len(kernel.shape) != 2 or len(image_shape) != 3 or kernel.shape[1] != math.prod(image_shape):
         return None, None
-    start = initial if isinstance(initial, dict) else initial_kernels(initial)
-    return neighbour_cosine(kernel.value, image_shape), neighbour_cosine(start[layer.name], image_shape)
+    # Only the output layer's kernel of a model: a full-width generator's kernels are hundreds of MB.
+    start = initial[layer.name] if isinstance(initial, dict) else _kernel(architectures.output_layer(initial)).value
+    return neighbour_cosine(kernel.value, image_shape), neighbour_cosine(start, image_shape)

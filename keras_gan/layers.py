@@ -331,6 +331,8 @@ class OverlapNormalization(keras.layers.Layer):
 
     def build(self, input_shape):
         height, width = input_shape[1:3]
+        if height is None or width is None:
+            raise ValueError(f"OverlapNormalization needs a fixed image size. Received input shape: {input_shape}")
         rows, cols = (overlap_counts(size, self.kernel_size, self.strides) for size in (height, width))
         if rows.min() < 1 or cols.min() < 1:
             raise ValueError(f"OverlapNormalization({self.kernel_size}, {self.strides}) does not match an input of "

@@ -326,7 +326,11 @@ def load_networks(model: str) -> tuple[keras.Model, keras.Model | None, dict, bo
 def _description(config: experiments.Experiment, dataset: str) -> str:
     """What the model is, in one sentence."""
     trained_on = DATASET_NAMES[dataset]
-    paper_data = DATASET_NAMES[config.paper().dataset]
+    paper = config.paper()
+    paper_data = DATASET_NAMES[paper.dataset]
+    if config.architecture != paper.architecture:
+        return (f"A generator of architecture `{config.architecture}`, not the paper's `{paper.architecture}`, "
+                f"trained as the `{config.name}` experiment on {trained_on}.")
     if trained_on == paper_data:
         schedule = " (two-stage schedule)" if config.pretrain_epochs else ""
         return f"The generator of the paper's `{config.name}` experiment{schedule}, trained on {trained_on}."
@@ -369,7 +373,7 @@ def _parzen_series(log: Path, first_epoch: int) -> tuple[np.ndarray, np.ndarray]
     with open(log, newline="") as f:
         rows = list(csv.DictReader(f))
     epochs = np.array([first_epoch + int(row["epoch"]) + 1 for row in rows], dtype="float64")
-    # CSVLogger writes "NA" in epochs without an estimate; runs with `--parzen-every 0` have no such column.
+    # RunLog writes "NA" in epochs without an estimate; runs with `--parzen-every 0` have no such column.
     values = [row.get("parzen_ll", "NA") for row in rows]
     return epochs, np.array([np.nan if value == "NA" else float(value) for value in values])
 
@@ -506,7 +510,9 @@ def _diagnostics_words(m: dict) -> list:
         "layer, the share of each unit's squared weight norm still in its initial non-zero entries; the fraction "
         "of units at the max-norm cap; gradient norms of each network's loss on one validation batch (where the "
         "discriminator is shipped). Then the samples' variance across z and the high-frequency energy (mean squared "
-        "Laplacian) of their mean image against the mean of as many validation images (`keras_gan.diagnostics`). "
+        "Laplacian) of their mean image against the mean of as many validation images; for a dense output layer, "
+        "the cosine between neighbouring pixels' kernel columns (about 0 for a random layer); for a strided one, "
+        "the variance across z by position modulo its stride, largest over smallest (`keras_gan.diagnostics`). "
         f"Reproduce: `{m['diagnostics']['command']}`.",
         "",
         report.table(),

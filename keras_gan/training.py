@@ -37,6 +37,7 @@ from keras_gan._tf import tensorflow_installed
 from keras_gan.callbacks import (
     ParzenEvaluation,
     Progress,
+    RunLog,
     SampleGrid,
     SampleQuality,
     TerminateOnNaN,
@@ -289,7 +290,7 @@ def _fit_stage(config: experiments.Experiment, out: Path, epochs: int, data: Tra
         SampleGrid(out / "samples", log_dir=out / "logs" if tensorboard else None, space=shown),
         WallTime(record_path),
         # The log row before the checkpoint: a kill between them leaves a row that resuming drops.
-        keras.callbacks.CSVLogger(out / "log.csv", append=True),
+        RunLog(out / "log.csv"),
         backup,
         *([keras.callbacks.TensorBoard(out / "logs", write_graph=False)] if tensorboard else []),
         TerminateOnNaN(),
@@ -425,7 +426,7 @@ def _drop_rows_from(log: Path, first_epoch: int) -> None:
     """Keep only `log.csv`'s rows of the checkpointed epochs (0-based epoch < `first_epoch`)."""
     lines = log.read_text().splitlines(keepends=True) if log.exists() else []
     if not lines:
-        return  # none yet, or killed before CSVLogger wrote its header: it writes one when the file is empty
+        return  # none yet, or killed before RunLog wrote its header: it writes one when the file is empty
     header, *rows = lines
     kept = [row for row in rows if int(row.split(",", 1)[0]) < first_epoch]
     if len(kept) < len(rows):

@@ -285,3 +285,9 @@ def test_a_publish_removes_the_leftovers_of_killed_publishes_only(tmp_path):
     assert publish.remove_leftovers(folder) == [live]
     assert (folder / "metadata.json").read_text() == "{}"  # Put back.
     assert publish.leftovers(folder) == [] and other.is_dir()
+
+
+def test_a_card_names_an_architecture_that_is_not_the_papers():
+    config = experiments.get("cifar10_conv").override({"architecture": "cifar10_conv_even_overlap"})
+    assert "`cifar10_conv_even_overlap`, not the paper's `cifar10_conv`" in publish._description(config, "cifar10")
+    assert publish._description(experiments.get("cifar10_conv"), "cifar10").startswith("The generator of the paper's")

@@ -382,6 +382,19 @@ def test_resuming_drops_log_rows_of_epochs_the_checkpoint_does_not_hold(data_dir
     assert [line.split(",")[0] for line in (out / "log.csv").read_text().splitlines()[1:]] == ["0", "1"]
 
 
+def test_a_run_resumed_with_more_logged_values_keeps_every_value_in_its_column(data_dir, tmp_path):
+    """A monitor switched on at resume (or a newer package's diagnostics) widens the header; no value shifts."""
+    out = tmp_path / "a"
+    train(tiny(epochs=1), out, data_dir=data_dir, verbose=0)
+    train(tiny(epochs=2, parzen_every=1, parzen_samples=50), out, data_dir=data_dir, verbose=0)
+    with open(out / "log.csv", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    assert all(len(row) == len(header) for row in rows) and "parzen_ll" in header
+    first, second = (dict(zip(header, row)) for row in rows)
+    assert first["parzen_ll"] == "NA" and np.isfinite(float(second["parzen_ll"]))
+    assert all(0 < float(row["d_real"]) < 1 for row in (first, second))
+
+
 @pytest.mark.slow
 def test_a_run_killed_before_its_log_had_a_header_starts_again(data_dir, tmp_path):
     """The fault soak's kill between `log.csv`'s creation and its header: the rerun trains and logs every epoch."""

@@ -98,9 +98,10 @@ def conv_generator(
         latent_dim: int. Noise size. Defaults to 100.
         ranges: dict or None. Initial ranges by layer name (`CONV_GENERATOR_INIT_RANGES`).
             Defaults to None (the paper's).
-        even_overlap: bool. Divide each output of the stride-3 5x5 layer by the square
-            root of how many inputs overlap there (`OverlapNormalization`; not in the
-            paper: the registry's `cifar10_conv_even_overlap`). Defaults to False.
+        even_overlap: bool. Scale each output of the stride-3 5x5 layer by
+            `sqrt(mean count / count)`, count the inputs that overlap there
+            (`OverlapNormalization`; not in the paper: the registry's
+            `cifar10_conv_even_overlap`). Defaults to False.
 
     Example:
     >>> conv_generator(width=0.05).output_shape
