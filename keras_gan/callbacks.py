@@ -426,8 +426,9 @@ class TrainingDiagnostics(_SampleMetric):
     `g_output_initial_share` for a sparse-initialised output layer,
     `g_at_cap_max` / `d_at_cap_max` (the largest fraction of a layer's units at
     its max-norm cap) where caps exist, `g_grad_norm` and `d_grad_norm` (on one
-    batch of `real` images, dropout off), `g_output_neighbour_cosine` for a
-    dense output layer, and the samples' `sample_variance` (across z),
+    batch of `real` images, dropout off), `g_output_neighbour_cosine` (and,
+    with the discriminator, `g_output_gradient_neighbour_cosine`) for a dense
+    output layer, and the samples' `sample_variance` (across z),
     `high_frequency_ratio` (their mean's against as many real images') and,
     for a strided output layer, `phase_variance_spread` land in the epoch's
     `logs`, hence in `log.csv` and TensorBoard.

@@ -34,7 +34,10 @@ and samples, written with `keras.ops` so that they run on every backend:
   horizontally and vertically neighbouring pixels (`neighbour_cosine`). A
   random layer reads about 0, so every change of its inputs with z lands on
   the pixels as independent noise; smooth samples need neighbours that read
-  the same hidden units (the shipped MNIST generator: 0.50);
+  the same hidden units (the shipped MNIST generator: 0.50). With a
+  discriminator, the same of the generator loss's gradient for that kernel: a
+  coherent gradient (near 1) on a layer that stays near 0 says its updates
+  are too small against its random start, not pointed the wrong way;
 - phase variance spread, for a generator whose output layer is strided (the
   transposed convolution of `cifar10_conv`, stride 3): the per-pixel variance
   across samples averaged over each of the stride x stride positions modulo the
@@ -93,6 +96,8 @@ class Diagnostics:
         data_phase_variance_spread: float or None. The same of the real images. Defaults to None.
         neighbour_cosine: float or None. `neighbour_cosine` of a dense output layer. Defaults to None.
         initial_neighbour_cosine: float or None. The same of its initial kernel. Defaults to None.
+        gradient_neighbour_cosine: float or None. The same of the generator loss's gradient for that
+            kernel (with a discriminator). Defaults to None.
     """
 
     layers: list
@@ -105,6 +110,7 @@ class Diagnostics:
     data_phase_variance_spread: float | None = None
     neighbour_cosine: float | None = None
     initial_neighbour_cosine: float | None = None
+    gradient_neighbour_cosine: float | None = None
 
     def summary(self) -> dict:
         """The scalars a training log records: per network `g_`/`d_` movement (mean, max), the output layer's
@@ -138,6 +144,8 @@ class Diagnostics:
             numbers["phase_variance_spread"] = self.phase_variance_spread
         if self.neighbour_cosine is not None:
             numbers["g_output_neighbour_cosine"] = self.neighbour_cosine
+        if self.gradient_neighbour_cosine is not None:
+            numbers["g_output_gradient_neighbour_cosine"] = self.gradient_neighbour_cosine
         return numbers
 
     def to_dict(self) -> dict:
@@ -178,7 +186,8 @@ class Diagnostics:
                       f"mean sample {self.high_frequency_ratio:.2f}x the data's"]
         if self.neighbour_cosine is not None:
             lines[-1] += (f"; cosine of neighbouring pixels' output columns {self.neighbour_cosine:.3f} (at the start "
-                          f"{_number(self.initial_neighbour_cosine)})")
+                          f"{_number(self.initial_neighbour_cosine)}; of its gradient "
+                          f"{_number(self.gradient_neighbour_cosine)})")
         if self.phase_variance_spread is not None:
             lines[-1] += (f"; variance across z by position modulo the output stride {self.output_stride}, largest over "
                           f"smallest {self.phase_variance_spread:.3f} (the data's {_number(self.data_phase_variance_spread)})")
@@ -419,9 +428,9 @@ def _gradients(loss_fn, variables: list) -> list:
     raise NotImplementedError(f"Gradient norms need the tensorflow, jax or torch backend. Received: {backend}")
 
 
-def gradient_norms(generator: keras.Model, discriminator: keras.Model, real, latent_prior, seed: int = 0,
-                   generator_loss="non_saturating") -> dict:
-    """`||dL/dW||` of every kernel: D's under -V, G's under its generator loss, on `real` and as much noise.
+def kernel_gradients(generator: keras.Model, discriminator: keras.Model, real, latent_prior, seed: int = 0,
+                     generator_loss="non_saturating") -> dict:
+    """`dL/dW` of every kernel: D's under -V, G's under its generator loss, on `real` and as much noise.
 
     Dropout is off (`training=False`), so the measure draws nothing from the
     networks' random states.
@@ -436,12 +445,12 @@ def gradient_norms(generator: keras.Model, discriminator: keras.Model, real, lat
             logits. Defaults to `"non_saturating"`.
 
     Returns:
-        `{("generator" or "discriminator", layer name): norm}`.
+        `{("generator" or "discriminator", layer name): gradient}`, each shaped like its kernel.
 
     Example:
-    >>> norms = gradient_norms(gan.generator, gan.discriminator, images[:10], "uniform")
-    >>> sorted(norms)[0]
-    ('discriminator', 'h0')
+    >>> grads = kernel_gradients(gan.generator, gan.discriminator, images[:10], "uniform")
+    >>> sorted(grads)[0], tuple(grads[("generator", "y")].shape) == tuple(gan.generator.get_layer("y").kernel.shape)
+    (('discriminator', 'h0'), True)
     """
     real = ops.convert_to_tensor(real, "float32")
     z = sample_latent(latent_prior, (int(real.shape[0]), generator.input_shape[-1]), seed=seed)
@@ -451,15 +460,25 @@ def gradient_norms(generator: keras.Model, discriminator: keras.Model, real, lat
         return losses.discriminator_loss(discriminator(real, training=False),
                                          discriminator(generator(z, training=False), training=False))
 
-    norms = {}
+    grads = {}
     for name, network, loss_fn in (("discriminator", discriminator, d_loss),
                                    ("generator", generator, lambda: g_loss(discriminator(generator(z, training=False),
                                                                                          training=False)))):
         layers = kernel_layers(network)
-        grads = _gradients(loss_fn, [_kernel(layer) for layer in layers])
-        norms.update({(name, layer.name): float(ops.norm(ops.reshape(grad, (-1,))))
-                      for layer, grad in zip(layers, grads)})
-    return norms
+        grads.update({(name, layer.name): grad
+                      for layer, grad in zip(layers, _gradients(loss_fn, [_kernel(layer) for layer in layers]))})
+    return grads
+
+
+def gradient_norms(grads: dict) -> dict:
+    """`||dL/dW||` of each of `kernel_gradients`' gradients, by the same keys.
+
+    Example:
+    >>> gradient_norms({("generator", "y"): np.full((2, 2), 0.5)})
+    {('generator', 'y'): 1.0}
+    """
+    return {key: float(ops.norm(ops.reshape(ops.convert_to_tensor(grad, "float32"), (-1,))))
+            for key, grad in grads.items()}
 
 
 def layer_diagnostics(network: keras.Model, initial: keras.Model | dict, name: str = "generator",
@@ -543,27 +562,30 @@ def diagnose(generator: keras.Model, initial_generator: keras.Model | dict, late
     if len(real) < max(n_samples, batch_size):
         raise ValueError(f"`real` must hold at least n_samples={n_samples} and batch_size={batch_size} images. "
                          f"Received: {len(real)}")
-    grads = None
+    grads = norms = None
     if discriminator is not None:
-        grads = gradient_norms(generator, discriminator, real[:batch_size], latent_prior, seed, generator_loss)
-    rows = layer_diagnostics(generator, initial_generator, "generator", grads)
+        grads = kernel_gradients(generator, discriminator, real[:batch_size], latent_prior, seed, generator_loss)
+        norms = gradient_norms(grads)
+    rows = layer_diagnostics(generator, initial_generator, "generator", norms)
     if discriminator is not None and initial_discriminator is not None:
-        rows += layer_diagnostics(discriminator, initial_discriminator, "discriminator", grads)
+        rows += layer_diagnostics(discriminator, initial_discriminator, "discriminator", norms)
     samples = generate(generator, latent_prior, n_samples, seed=seed) if samples is None else np.asarray(samples)
     reference = real[:n_samples]
     stride = output_stride(generator)
     spreads = [phase_variance_spread(images, stride) for images in (samples, reference)] if stride > 1 else [None] * 2
     return Diagnostics(rows, sample_variance(samples), sample_variance(reference),
                        high_frequency_ratio(samples, reference), n_samples, stride, *spreads,
-                       *_neighbour_cosines(generator, initial_generator))
+                       *_neighbour_cosines(generator, initial_generator, grads))
 
 
-def _neighbour_cosines(generator: keras.Model, initial: keras.Model | dict) -> tuple:
-    """`neighbour_cosine` of the trained and the initial output kernel, or Nones for a layer without one per pixel."""
+def _neighbour_cosines(generator: keras.Model, initial: keras.Model | dict, grads: dict | None) -> tuple:
+    """`neighbour_cosine` of the trained output kernel, the initial one and its gradient (None without
+    `kernel_gradients`' result), or Nones for an output layer without one column per pixel."""
     layer, image_shape = architectures.output_layer(generator), tuple(generator.output_shape[1:])
     kernel = _kernel(layer)
     if len(kernel.shape) != 2 or len(image_shape) != 3 or kernel.shape[1] != math.prod(image_shape):
-        return None, None
+        return None, None, None
     # Only the output layer's kernel of a model: a full-width generator's kernels are hundreds of MB.
     start = initial[layer.name] if isinstance(initial, dict) else _kernel(architectures.output_layer(initial)).value
-    return neighbour_cosine(kernel.value, image_shape), neighbour_cosine(start, image_shape)
+    grad = None if grads is None else neighbour_cosine(grads[("generator", layer.name)], image_shape)
+    return neighbour_cosine(kernel.value, image_shape), neighbour_cosine(start, image_shape), grad

@@ -511,7 +511,8 @@ def _diagnostics_words(m: dict) -> list:
         "of units at the max-norm cap; gradient norms of each network's loss on one validation batch (where the "
         "discriminator is shipped). Then the samples' variance across z and the high-frequency energy (mean squared "
         "Laplacian) of their mean image against the mean of as many validation images; for a dense output layer, "
-        "the cosine between neighbouring pixels' kernel columns (about 0 for a random layer); for a strided one, "
+        "the cosine between neighbouring pixels' kernel columns (about 0 for a random layer) and between those of "
+        "its gradient; for a strided one, "
         "the variance across z by position modulo its stride, largest over smallest (`keras_gan.diagnostics`). "
         f"Reproduce: `{m['diagnostics']['command']}`.",
         "",

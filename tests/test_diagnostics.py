@@ -111,11 +111,17 @@ def test_the_stride_3_grid_is_found_and_the_even_overlap_generator_reads_about_o
 def test_neighbour_cosine_reads_zero_for_a_random_output_layer_and_one_where_neighbours_share_a_column():
     from keras_gan import architectures
 
-    generator, _ = architectures.build("mnist", width=0.5)
+    generator, discriminator = architectures.build("mnist", width=0.5)
     start = diagnostics.initial_kernels(generator)
     real = np.random.default_rng(0).uniform(size=(100, 28, 28, 1)).astype("float32")
     before = diagnostics.diagnose(generator, start, "uniform", real, n_samples=100)
     assert abs(before.neighbour_cosine) < 0.02 and before.neighbour_cosine == before.initial_neighbour_cosine
+    assert before.gradient_neighbour_cosine is None  # no discriminator, no gradient
+    # With one, the gradient's columns are measured the same way.
+    with_d = diagnostics.diagnose(generator, start, "uniform", real, discriminator, n_samples=100)
+    grad = diagnostics.kernel_gradients(generator, discriminator, real, "uniform")[("generator", "y")]
+    assert with_d.gradient_neighbour_cosine == diagnostics.neighbour_cosine(grad, (28, 28, 1))
+    assert "of its gradient" in with_d.table()
     kernel = generator.get_layer("y").kernel
     # Every pixel reads what the first pixel of its row reads: horizontal neighbours' columns are equal.
     rows = np.repeat(kernel.numpy().reshape(-1, 28, 28)[:, :, :1], 28, axis=2).reshape(kernel.shape)
