@@ -40,9 +40,9 @@ def networks(dropout: float = 0.0) -> tuple[keras.Model, keras.Model]:
     discriminator = keras.Sequential(
         [
             keras.Input((DATA_DIM,)),
-            keras.layers.Dropout(dropout),
+            architectures.common.dropout(dropout),
             MaxoutDense(8, pieces=2, max_norm=1.0),
-            keras.layers.Dropout(dropout),
+            architectures.common.dropout(dropout),
             keras.layers.Dense(1),
         ]
     )

@@ -1,6 +1,7 @@
 """Building blocks shared by the paper's architectures."""
 
 import math
+import random
 
 import keras
 import numpy as np
@@ -23,6 +24,31 @@ def scaled(size: int, width: float) -> int:
 def irange(r: float) -> keras.initializers.Initializer:
     """pylearn2's `irange r`: weights uniform on [-r, r]."""
     return keras.initializers.RandomUniform(-r, r)
+
+
+def dropout(rate: float) -> keras.layers.Dropout:
+    """A `keras.layers.Dropout` whose masks come from its own seed state on every backend.
+
+    Without a seed, Keras' Dropout draws its masks under PyTorch from torch's
+    global generator, which no checkpoint holds, so a resumed run drew other
+    masks than one that never stopped. Here the seed is drawn from Python's
+    generator exactly as Keras draws one for `seed=None`
+    (`keras.src.random.seed_generator.make_default_seed`): TensorFlow and JAX
+    draw the masks they drew before, and PyTorch draws from the layer's seed
+    state, which `GAN` saves with its weights. A rate of 0 draws nothing, as in
+    Keras.
+
+    Args:
+        rate: float. Fraction of the inputs to drop, in [0, 1).
+
+    Example:
+    >>> keras.utils.set_random_seed(0)
+    >>> first = dropout(0.5).seed
+    >>> keras.utils.set_random_seed(0)
+    >>> first == dropout(0.5).seed
+    True
+    """
+    return keras.layers.Dropout(rate, seed=random.randint(1, int(1e9)) if rate > 0 else None)
 
 
 def marginal_logits(images: np.ndarray, eps: float = 1e-7) -> np.ndarray:
@@ -276,11 +302,11 @@ def maxout_discriminator(
         [
             keras.Input(image_shape),
             keras.layers.Flatten(),
-            keras.layers.Dropout(0.2),
+            dropout(0.2),
             MaxoutDense(units, pieces, max_norm=max_norm, kernel_initializer=irange(r["h0"]), name="h0"),
-            keras.layers.Dropout(0.5),
+            dropout(0.5),
             MaxoutDense(units, pieces, max_norm=max_norm, kernel_initializer=irange(r["h1"]), name="h1"),
-            keras.layers.Dropout(0.5),
+            dropout(0.5),
             keras.layers.Dense(1, kernel_initializer=irange(r["y"]), kernel_constraint=constraint, name="y"),
         ],
         name=name,
