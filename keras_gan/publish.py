@@ -162,6 +162,7 @@ def publish_run(
             "deviations": deviation_lines(config),
             "checkpoint": chosen,
             **{key: record[key] for key in ("data_source", "data_sha256", "keras_version", "tensorflow_version")},
+            "keras_backend": record.get("keras_backend", "tensorflow"),
             "output_space": space,
             "parzen_space": OutputSpace.of_curve(record, config.gcn),
             "latent_dim": gan.latent_dim,
@@ -341,9 +342,20 @@ def _description(config: experiments.Experiment, dataset: str) -> str:
 
 def _training_command(record: dict, config: experiments.Experiment, name: str) -> str:
     """The `keras-gan train` call that reproduces the run."""
-    command = experiments.command_line(config, out=f"runs/{name}")
-    onednn = record.get("tf_enable_onednn_opts")
-    return command if onednn is None else f"TF_ENABLE_ONEDNN_OPTS={onednn} {command}"
+    environment = []
+    if record.get("keras_backend", "tensorflow") != "tensorflow":  # runs that recorded none trained on TensorFlow
+        environment.append(f"KERAS_BACKEND={record['keras_backend']}")
+    if record.get("tf_enable_onednn_opts") is not None:
+        environment.append(f"TF_ENABLE_ONEDNN_OPTS={record['tf_enable_onednn_opts']}")
+    return " ".join([*environment, experiments.command_line(config, out=f"runs/{name}")])
+
+
+def _versions(m: dict) -> str:
+    """The card's line of the Keras version and the backend the run trained on."""
+    backend = m.get("keras_backend", "tensorflow")  # metadata written before backends were recorded: TensorFlow
+    if backend == "tensorflow":
+        return f"- Keras {m['keras_version']}, TensorFlow {m['tensorflow_version']}"
+    return f"- Keras {m['keras_version']} on its {backend} backend (`KERAS_BACKEND={backend}`)"
 
 
 def _hardware(record: dict, pretrain: dict | None) -> list | None:
@@ -450,7 +462,7 @@ def model_card(metadata: dict) -> str:
         f"- Wall time{' (both stages)' if two_stages else ''}: "
         f"{f'{wall:,.0f} s ({wall / 3600:.1f} h)' if wall else 'not recorded by the run'}; "
         f"hardware: {hardware}",
-        f"- Keras {m['keras_version']}, TensorFlow {m['tensorflow_version']}",
+        _versions(m),
         "",
         "## Scores",
         "",

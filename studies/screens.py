@@ -1,7 +1,7 @@
 """The MNIST study's screens: configuration overrides that continue one checkpoint, ranked on validation.
 
 Each screen is `keras-gan train mnist` with `init_from` a checkpoint (default:
-`checkpoints/mnist`, the shipped run after 250 epochs) and the screen's
+`checkpoints/mnist`, the paper's settings after 250 epochs) and the screen's
 settings, for `--epochs` more epochs, in `RUNS/<screen>/`. Its `log.csv` holds
 the validation estimate of every epoch (`ParzenEvaluation`: 10,000 samples,
 sigma chosen on the first 1,000 validation digits, the other 9,000 scored; not

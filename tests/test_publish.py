@@ -291,3 +291,17 @@ def test_a_card_names_an_architecture_that_is_not_the_papers():
     config = experiments.get("cifar10_conv").override({"architecture": "cifar10_conv_even_overlap"})
     assert "`cifar10_conv_even_overlap`, not the paper's `cifar10_conv`" in publish._description(config, "cifar10")
     assert publish._description(experiments.get("cifar10_conv"), "cifar10").startswith("The generator of the paper's")
+
+
+def test_a_run_on_another_backend_publishes_a_command_and_card_line_that_name_it():
+    config = experiments.get("mnist")
+    command = experiments.command_line(config, out="runs/m")
+    # Records written before backends were recorded trained on TensorFlow.
+    for record, prefix in [({}, ""), ({"keras_backend": "tensorflow", "tf_enable_onednn_opts": "1"}, "TF_ENABLE_ONEDNN_OPTS=1 "),
+                           ({"keras_backend": "jax"}, "KERAS_BACKEND=jax ")]:
+        assert publish._training_command(record, config, "m") == prefix + command
+    versions = {"keras_version": "3.15.1", "tensorflow_version": "2.21.0"}
+    assert publish._versions(versions) == publish._versions({**versions, "keras_backend": "tensorflow"}) == \
+        "- Keras 3.15.1, TensorFlow 2.21.0"
+    line = publish._versions({"keras_version": "3.15.1", "tensorflow_version": None, "keras_backend": "jax"})
+    assert "None" not in line and "`KERAS_BACKEND=jax`" in line
