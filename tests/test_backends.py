@@ -99,7 +99,8 @@ def frozen_dropout_gan(update: str, dim: int = 32) -> GAN:
     """G outputs exactly the real examples (all ones) and nothing trains: D's outputs differ only by dropout masks."""
     generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(dim, kernel_initializer="zeros", bias_initializer="ones")])
     discriminator = keras.Sequential(
-        [keras.Input((dim,)), architectures.common.dropout(0.5), keras.layers.Dense(1, kernel_initializer=keras.initializers.RandomNormal(seed=0))]
+        [keras.Input((dim,)), architectures.common.dropout(0.5),
+         keras.layers.Dense(1, kernel_initializer=keras.initializers.RandomNormal(seed=0))]
     )
     gan = GAN(generator, discriminator, update=update, seed=0)
     gan.compile(d_optimizer=keras.optimizers.SGD(0.0), g_optimizer=keras.optimizers.SGD(0.0))
