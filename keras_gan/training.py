@@ -165,8 +165,9 @@ def initial_networks(config: experiments.Experiment, data: TrainingData, images:
     model's) starting point needs no file of its own. A second stage (TFD's)
     starts from the first stage's initial layers below a new network drawn
     with seed + 1, as `train` builds it. A run started `init_from` another run
-    gets the initial weights of its own seed (the other run's, when the seeds
-    are the same). Global random states are re-seeded.
+    continues that run's weights, so it gets that run's initial weights (from
+    its `run.json`, when the folder is there; else those of its own seed).
+    Global random states are re-seeded.
 
     Args:
         config: Experiment. The run's configuration.
@@ -183,6 +184,10 @@ def initial_networks(config: experiments.Experiment, data: TrainingData, images:
     >>> all((a == b).all() for a, b in zip(generator.get_weights(), again.get_weights()))
     True
     """
+    source = Path(config.init_from) / "run.json" if config.init_from else None
+    if source and source.is_file() and not first_stage:
+        # TFD's continued second stage would otherwise be rebuilt as a one-stage run, from other draws.
+        return initial_networks(records.config_of(records.read_record(source)), data, images)
     keras.utils.set_random_seed(config.seed)
     if first_stage:
         return _first_stage_networks(config, data)

@@ -194,6 +194,17 @@ def test_the_rebuilt_initial_networks_are_the_ones_a_run_starts_from(name, chang
             assert all(np.array_equal(kernels[k], rebuilt[k]) for k in kernels)
 
 
+@pytest.mark.slow
+def test_a_continued_second_stage_is_measured_from_the_initial_networks_of_the_run_it_continues(data_dir, tmp_path):
+    source = tiny("tfd", epochs=1, pretrain_epochs=1, batch_size=5, seed=3)
+    training.train(source, tmp_path / "run", data_dir=data_dir, verbose=0)
+    continued = source.override({"epochs": 2, "init_from": str(tmp_path / "run")})
+    data = load_training_data(source.dataset, source.gcn, data_dir)
+    for expected, rebuilt in zip(training.initial_networks(source, data), training.initial_networks(continued, data)):
+        expected, rebuilt = diagnostics.initial_kernels(expected), diagnostics.initial_kernels(rebuilt)
+        assert sorted(rebuilt) == sorted(expected) and all(np.array_equal(expected[k], rebuilt[k]) for k in expected)
+
+
 @pytest.fixture(scope="module")
 def diagnosed_run(data_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "run"
