@@ -192,7 +192,7 @@ def publish_run(
                 },
                 "paper": _paper_score(config.name, dataset),
             },
-            "diagnostics": {**report.to_dict(), "command": f"keras-gan diagnose {name} --data-dir DATA"},
+            "diagnostics": diagnostics_entry(name, report),
             "notes": notes_text,
         }
         atomic_write_json(metadata, staging / "metadata.json")
@@ -482,7 +482,7 @@ def model_card(metadata: dict) -> str:
         "",
         f"Reproduce: `{model_score['command']}`; the data reference: `{reference['command']}`.",
         "",
-        *_diagnostics_words(m),
+        *diagnostics_lines(m),
         "## How outputs are displayed",
         "",
         _display_words(m["output_space"]),
@@ -509,8 +509,13 @@ def model_card(metadata: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _diagnostics_words(m: dict) -> list:
-    """The card's training diagnostics section; none for models published before diagnostics existed."""
+def diagnostics_entry(name: str, report: diagnostics.Diagnostics) -> dict:
+    """`report` as a shipped model's metadata records it: its numbers and the command that reproduces them."""
+    return {**report.to_dict(), "command": f"keras-gan diagnose {name} --data-dir DATA"}
+
+
+def diagnostics_lines(m: dict) -> list:
+    """The card's training diagnostics section, as lines; none for a model whose metadata has no diagnostics."""
     if "diagnostics" not in m:
         return []
     report = diagnostics.Diagnostics.from_dict({k: v for k, v in m["diagnostics"].items() if k != "command"})
@@ -531,6 +536,42 @@ def _diagnostics_words(m: dict) -> list:
         report.table(),
         "",
     ]
+
+
+def with_card_section(card: str, section: str, before: tuple = ("## How outputs are displayed",)) -> str:
+    r"""The model card text `card` with `section` (markdown that starts with its `## ` heading) in it.
+
+    A section with the same heading is replaced; otherwise `section` goes
+    before the first heading of `before` that the card has, or at its end.
+
+    Example:
+    >>> card = "# m\n\n## Scores\n\n1\n\n## How outputs are displayed\n\nx\n"
+    >>> once = with_card_section(card, "## Notes\n\nnew\n\n")
+    >>> once == with_card_section(once, "## Notes\n\nnew\n\n")
+    True
+    >>> print(with_card_section(once, "## Notes\n\nnewer\n\n"))
+    # m
+    <BLANKLINE>
+    ## Scores
+    <BLANKLINE>
+    1
+    <BLANKLINE>
+    ## Notes
+    <BLANKLINE>
+    newer
+    <BLANKLINE>
+    ## How outputs are displayed
+    <BLANKLINE>
+    x
+    <BLANKLINE>
+    """
+    heading = section.split("\n", 1)[0]
+    if f"\n{heading}\n" in card:
+        start = card.index(f"\n{heading}\n") + 1
+        end = card.find("\n## ", start + len(heading))
+        card = card[:start] + (card[end + 1:] if end >= 0 else "")
+    at = next((card.index(f"\n{marker}") + 1 for marker in before if f"\n{marker}" in card), len(card))
+    return card[:at] + section + card[at:]
 
 
 def _checkpoint_words(m: dict) -> str:

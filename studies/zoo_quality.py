@@ -25,7 +25,7 @@ import json
 import time
 
 import keras_gan
-from keras_gan import pretrained
+from keras_gan import pretrained, publish
 from keras_gan._io import atomic_write, atomic_write_json
 from keras_gan.evaluation import METRICS, QualityReport, sample_quality
 from keras_gan.evaluation.classifiers import classifier_folder, classifier_name
@@ -136,10 +136,7 @@ def write(name: str, entry: dict) -> None:
     metadata["scores"]["sample_quality"] = entry
     atomic_write_json(metadata, folder / "metadata.json")
     card = folder / "model_card.md"
-    text = _without_section(card.read_text())
-    marker = "\n## How outputs are displayed"
-    at = text.index(marker) + 1 if marker in text else len(text)
-    text = text[:at] + card_section(entry) + "\n" + text[at:]
+    text = publish.with_card_section(card.read_text(), card_section(entry) + "\n")
     atomic_write(card, lambda f: f.write(text.encode()))
 
 
@@ -157,15 +154,6 @@ def readme_table(names) -> str:
         cells.append(f"**{model['classes_covered']}**/{entry['num_classes']} ({data['classes_covered']})")
         lines.append(f"| [`{name}`](saved_models/{name}/model_card.md) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def _without_section(text: str) -> str:
-    """`text` without its `CARD_HEADING` section (up to the next `## ` heading)."""
-    if CARD_HEADING not in text:
-        return text
-    start = text.index(CARD_HEADING)
-    end = text.find("\n## ", start + len(CARD_HEADING))
-    return text[:start] + (text[end + 1:] if end >= 0 else "")
 
 
 def _rows(name: str, report: QualityReport, seconds: float, seen: set) -> list[str]:

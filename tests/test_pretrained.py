@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import keras_gan
-from keras_gan import cli, pretrained, records
+from keras_gan import cli, pretrained, publish, records
 from keras_gan._io import sha256
+from keras_gan.diagnostics import Diagnostics
 from keras_gan.evaluation import sample_quality
 from keras_gan.evaluation.classifiers import classifier_folder
 from tests.helpers import require_data
@@ -73,6 +74,21 @@ def test_every_model_card_and_the_readme_show_the_recorded_sample_quality(name):
         for text in (f"{values['fid']:.3f}", f"{values['recall']:.3f}", f"{values['coverage']:.3f}"):
             assert text in card and text in row, text
     assert entry["command"] in card
+
+
+@pytest.mark.parametrize("name", keras_gan.list_models())
+@pytest.mark.slow
+def test_every_shipped_models_recorded_diagnostics_reproduce_and_its_card_shows_them(name):
+    require_data(folder=DATA_DIR)  # the samples are measured against the validation images
+    recorded = keras_gan.get_preset(name)["diagnostics"]
+    generator, discriminator, record, first_stage = publish.load_networks(name)
+    report = publish.run_diagnostics(generator, discriminator, record, DATA_DIR, first_stage,
+                                     n_samples=recorded["n_samples"])
+    expected = Diagnostics.from_dict({key: value for key, value in recorded.items() if key != "command"})
+    for key, value in expected.summary().items():
+        assert report.summary()[key] == pytest.approx(value, rel=1e-3, abs=1e-3), key
+    card = (pretrained._root() / name / "model_card.md").read_text()
+    assert expected.table() in card and recorded["command"] in card
 
 
 @pytest.mark.slow
